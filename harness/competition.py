@@ -1,0 +1,197 @@
+"""The competition file (CONTRACT 7): points, scenario suites, limits and submissions.
+
+It loads into frozen dataclasses that validate on creation; every error names the file and
+the field. Private suites derive their seeds from a secret read from an environment variable,
+which is never written anywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.errors import ConfigError
+from harness.limits import Limits
+from harness.tomlfile import expect, read_toml, reject_unknown_keys
+from synthetic.difficulty import Difficulty
+from synthetic.registry import get_point
+from synthetic.scenario import DEFAULT_AS_OF
+
+SPLITS = ("public", "private")
+_TOP_KEYS = ("name", "points", "as_of", "limits", "suites", "submissions")
+_SUITE_KEYS = ("split", "seeds", "secret_env", "count", "sizes", "difficulties")
+
+
+@dataclass(frozen=True)
+class ScenarioRequest:
+    point: str
+    seed: int
+    size: int
+    difficulty: Difficulty
+    as_of: dt.date
+    split: str
+
+
+@dataclass(frozen=True)
+class Suite:
+    split: str
+    seeds: tuple[int, ...] | None      # public suites
+    secret_env: str | None             # private suites: the variable holding the secret
+    count: int                         # seeds per (point, size, difficulty) for private suites
+    sizes: tuple[int, ...]
+    difficulties: tuple[Difficulty, ...]
+
+    def seeds_for(self, point: str, size: int, difficulty: Difficulty, *, file: Path) -> list[int]:
+        if self.seeds is not None:
+            return list(self.seeds)
+        secret = os.environ.get(self.secret_env or "")
+        if not secret:
+            raise ConfigError(f"the environment variable {self.secret_env} is not set",
+                              file=str(file), field="suites.secret_env",
+                              fix=f"export {self.secret_env}=<the organisers' secret> before running")
+        return [_derive_seed(secret, point, size, difficulty, i) for i in range(self.count)]
+
+
+def _derive_seed(secret: str, point: str, size: int, difficulty: Difficulty, index: int) -> int:
+    message = f"{point}/{size}/{difficulty.value}/{index}".encode()
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+@dataclass(frozen=True)
+class Competition:
+    path: Path
+    name: str
+    points: tuple[str, ...]
+    as_of: dt.date
+    limits: Limits
+    suites: tuple[Suite, ...]
+    submissions: tuple[Path, ...]
+
+    def scenario_requests(self) -> list[ScenarioRequest]:
+        requests = []
+        for suite in self.suites:
+            for point in self.points:
+                for size in suite.sizes:
+                    for difficulty in suite.difficulties:
+                        for seed in suite.seeds_for(point, size, difficulty, file=self.path):
+                            requests.append(ScenarioRequest(point, seed, size, difficulty,
+                                                            self.as_of, suite.split))
+        return requests
+
+
+def load_competition(path: Path | str) -> Competition:
+    path = Path(path)
+    data = read_toml(path, what="competition file", fix="pass the path of a competition TOML file")
+    reject_unknown_keys(data, _TOP_KEYS, file=path)
+    name = expect(data, "name", str, file=path, example='name = "芜湖市法律监督模型竞赛"')
+    points_raw = expect(data, "points", list, file=path, example='points = ["env_tax"]')
+    if not points_raw:
+        raise ConfigError("is empty", file=str(path), field="points",
+                          fix='name at least one point, e.g. points = ["env_tax"]')
+    points = []
+    for i, point in enumerate(points_raw):
+        if not isinstance(point, str):
+            raise ConfigError(f"must be a string; got {point!r}", file=str(path),
+                              field=f"points[{i}]", fix='write e.g. "env_tax"')
+        get_point(point, file=str(path), field=f"points[{i}]")
+        points.append(point)
+    as_of_raw = expect(data, "as_of", (str, dt.date), file=path, required=False,
+                       default=DEFAULT_AS_OF, example='as_of = "2023-12-31"')
+    as_of = _parse_date(as_of_raw, file=path, field="as_of")
+    limits = _load_limits(expect(data, "limits", dict, file=path, required=False, default={}),
+                          file=path)
+    suites_raw = expect(data, "suites", list, file=path,
+                        example='[[suites]] with split, seeds, sizes, difficulties')
+    if not suites_raw:
+        raise ConfigError("is empty", file=str(path), field="suites", fix="add a [[suites]] table")
+    suites = tuple(_load_suite(s, file=path, index=i) for i, s in enumerate(suites_raw))
+    subs_raw = expect(data, "submissions", list, file=path, required=False, default=[],
+                      example='submissions = ["submissions/my-model"]')
+    submissions = []
+    for i, entry in enumerate(subs_raw):
+        if not isinstance(entry, str) or not entry.strip():
+            raise ConfigError(f"must be a path string; got {entry!r}", file=str(path),
+                              field=f"submissions[{i}]", fix="write the submission directory path")
+        sub_path = (path.parent / entry).resolve()
+        if not sub_path.is_dir():
+            raise ConfigError(f"submission directory {sub_path} does not exist", file=str(path),
+                              field=f"submissions[{i}]",
+                              fix="paths are relative to the competition file")
+        submissions.append(sub_path)
+    return Competition(path=path, name=name, points=tuple(points), as_of=as_of, limits=limits,
+                       suites=suites, submissions=tuple(submissions))
+
+
+def _parse_date(value: str | dt.date, *, file: Path, field: str) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"is not a date; got {value!r}", file=str(file), field=field,
+                          fix="write it as YYYY-MM-DD") from None
+
+
+def _load_limits(table: dict, *, file: Path) -> Limits:
+    names = tuple(f.name for f in dataclasses.fields(Limits))
+    reject_unknown_keys(table, names, file=file, prefix="limits.")
+    for key, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ConfigError(f"must be a positive number; got {value!r}", file=str(file),
+                              field=f"limits.{key}", fix="write a positive number")
+    return Limits(**table)
+
+
+def _load_suite(table: object, *, file: Path, index: int) -> Suite:
+    prefix = f"suites[{index}]."
+    if not isinstance(table, dict):
+        raise ConfigError("must be a table", file=str(file), field=f"suites[{index}]",
+                          fix="write it as a [[suites]] table")
+    reject_unknown_keys(table, _SUITE_KEYS, file=file, prefix=prefix)
+    split = expect(table, "split", str, file=file, prefix=prefix, example='split = "public"')
+    if split not in SPLITS:
+        raise ConfigError(f"must be 'public' or 'private'; got {split!r}", file=str(file),
+                          field=f"{prefix}split", fix='write split = "public" or "private"')
+    seeds = _int_list(table, "seeds", file=file, prefix=prefix, required=False, minimum=0)
+    secret_env = expect(table, "secret_env", str, file=file, prefix=prefix, required=False)
+    if (seeds is None) == (secret_env is None):
+        raise ConfigError("needs exactly one of 'seeds' or 'secret_env'", file=str(file),
+                          field=f"{prefix}seeds",
+                          fix="list public seeds, or name the variable holding the private secret")
+    count = expect(table, "count", int, file=file, prefix=prefix, required=False, default=1)
+    if count < 1:
+        raise ConfigError("must be at least 1", file=str(file), field=f"{prefix}count",
+                          fix="write count = 1 or more")
+    sizes = _int_list(table, "sizes", file=file, prefix=prefix, required=True, minimum=1)
+    diffs_raw = expect(table, "difficulties", list, file=file, prefix=prefix,
+                       example='difficulties = ["easy", "standard", "hard"]')
+    difficulties = tuple(Difficulty.parse(d, file=str(file), field=f"{prefix}difficulties")
+                         for d in diffs_raw)
+    if not difficulties:
+        raise ConfigError("is empty", file=str(file), field=f"{prefix}difficulties",
+                          fix='name at least one of "easy", "standard", "hard"')
+    return Suite(split=split, seeds=tuple(seeds) if seeds is not None else None,
+                 secret_env=secret_env, count=count, sizes=tuple(sizes),
+                 difficulties=difficulties)
+
+
+def _int_list(table: dict, key: str, *, file: Path, prefix: str, required: bool,
+              minimum: int) -> list[int] | None:
+    values = expect(table, key, list, file=file, prefix=prefix, required=required,
+                    example=f"{key} = [1, 2]")
+    if values is None:
+        return None
+    if not values:
+        raise ConfigError("is empty", file=str(file), field=f"{prefix}{key}",
+                          fix=f"list at least one value, e.g. {key} = [1]")
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ConfigError(f"must hold integers >= {minimum}; got {value!r}", file=str(file),
+                              field=f"{prefix}{key}", fix=f"e.g. {key} = [1, 2]")
+    return list(values)
