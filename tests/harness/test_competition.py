@@ -81,7 +81,9 @@ BAD = [
     (VALID.replace("seeds = [1, 2]", "seeds = [-1]"), "field 'suites[0].seeds'"),
     (VALID.replace("sizes = [50]\ndifficulties = [\"easy\"", "sizes = [0]\ndifficulties = [\"easy\""),
      "field 'suites[0].sizes'"),
-    (VALID + '\nsubmissions = ["nowhere"]\n', "field 'submissions[0]': submission directory"),
+    (VALID.replace('as_of = "2023-12-31"', 'as_of = "2023-12-31"\nsubmissions = ["nowhere"]'),
+     "field 'submissions[0]': submission directory"),
+    (VALID + '\nsubmissions = ["nowhere"]\n', "field 'suites[1].submissions': unknown key"),
     (VALID.replace('name = "演示赛"', 'name = "x"\nsuites_extra = 1'), "field 'suites_extra'"),
 ]
 
