@@ -1,0 +1,199 @@
+"""Resident ID numbers (公民身份号码, GB 11643-1999) and the people who carry them.
+
+An ID is a 6-digit division code, the birth date ``YYYYMMDD``, a 3-digit sequence (odd for men)
+and a check character. The bulk functions work on whole numpy arrays because a scenario may hold
+a million people; the scalar ones exist for tests, rules and readable examples.
+
+>>> make_id("340207", dt.date(1980, 5, 17), 123)
+'34020719800517123X'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from synthetic import regions
+from synthetic.pools import FEMALE, MALE, person_names
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS = "10X98765432"
+_CHECK_BYTES = np.frombuffer(_CHECK_CHARS.encode("ascii"), dtype=np.uint8)
+_WEIGHTS = np.asarray(ID_WEIGHTS, dtype=np.int64)
+# Legacy county codes appear only in the IDs of people born before this day.
+LEGACY_BORN_BEFORE = dt.date(1995, 1, 1)
+
+
+def id_check_char(body17: str) -> str:
+    """The check character of a 17-digit body: ``'10X98765432'[sum(a_i * w_i) % 11]``."""
+    if len(body17) != 17 or not (body17.isascii() and body17.isdigit()):
+        raise ValueError(f"an ID body is 17 ASCII digits; got {body17!r}")
+    return _CHECK_CHARS[sum(int(a) * w for a, w in zip(body17, ID_WEIGHTS)) % 11]
+
+
+def make_id(division: str, birth: dt.date, seq: int) -> str:
+    """One ID number; ``seq`` is 0..999 and odd for a man."""
+    return str(make_ids([division], np.array([birth], dtype="datetime64[D]"), [seq])[0])
+
+
+def make_ids(divisions, births, seqs) -> np.ndarray:
+    """ID numbers for aligned arrays of division codes, ``datetime64[D]`` births and sequences.
+
+    Returns an object array of ``str``; the check digits are computed on digit arrays, so a
+    million IDs take well under a second.
+    """
+    div = np.asarray(divisions).astype(np.int64)
+    if div.size and (div.min() < 110000 or div.max() > 999999):
+        raise ValueError("division codes must have 6 digits, the first not 0")
+    days = np.asarray(births, dtype="datetime64[D]")
+    seq = np.asarray(seqs, dtype=np.int64)
+    if seq.size and (seq.min() < 0 or seq.max() > 999):
+        raise ValueError("sequence numbers must be in 0..999")
+    year = days.astype("datetime64[Y]").astype(np.int64) + 1970
+    if year.size and (year.min() < 1000 or year.max() > 9999):
+        raise ValueError("birth years must have 4 digits")
+    month_start = days.astype("datetime64[M]")
+    month = month_start.astype(np.int64) % 12 + 1
+    day = (days - month_start).astype(np.int64) + 1
+    body = div * 10**11 + (year * 10_000 + month * 100 + day) * 1_000 + seq
+    # A division code has no leading zero, so every body prints as exactly 17 ASCII digits.
+    chars = body.astype("S17").view(np.uint8).reshape(-1, 17)
+    check = _CHECK_BYTES[((chars - ord("0")).astype(np.int64) @ _WEIGHTS) % 11]
+    full = np.concatenate([chars, check[:, None]], axis=1)
+    return full.view("S18").ravel().astype("U18").astype(object)
+
+
+def _parse_birth(id18: str) -> dt.date | None:
+    try:
+        return dt.date(int(id18[6:10]), int(id18[10:12]), int(id18[12:14]))
+    except ValueError:
+        return None
+
+
+def is_valid_id(s: object) -> bool:
+    """True for a canonical ID: 18 characters, a real birth date, the right (upper-case) check."""
+    if not isinstance(s, str) or len(s) != 18 or not (s[:17].isascii() and s[:17].isdigit()):
+        return False
+    return _parse_birth(s) is not None and id_check_char(s[:17]) == s[17]
+
+
+def birth_date_of(id18: str) -> dt.date:
+    birth = _parse_birth(id18)
+    if birth is None:
+        raise ValueError(f"no valid birth date in {id18!r}")
+    return birth
+
+
+def is_male(id18: str) -> bool:
+    return int(id18[16]) % 2 == 1
+
+
+def to_legacy15(id18: str) -> str:
+    """The first-generation 15-digit form: no century and no check character (people born 19xx)."""
+    if id18[6:8] != "19":
+        raise ValueError(f"only IDs of people born 1900-1999 have a 15-digit form; got {id18!r}")
+    return id18[:6] + id18[8:17]
+
+
+def from_legacy15(id15: str) -> str:
+    """The 18-digit ID of a 15-digit one, whose year is read as 19xx."""
+    if len(id15) != 15 or not (id15.isascii() and id15.isdigit()):
+        raise ValueError(f"a legacy ID is 15 ASCII digits; got {id15!r}")
+    body = id15[:6] + "19" + id15[6:]
+    return body + id_check_char(body)
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    """The anniversary ``years`` later; 29 February falls on 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def age_on(birth: dt.date, on: dt.date) -> int:
+    """Age in years as the law counts it: N is reached the day *after* the Nth birthday."""
+    years = on.year - birth.year
+    return years if _add_years(birth, years) < on else years - 1
+
+
+def _birth_range(as_of: dt.date, min_age: int, max_age: int) -> tuple[dt.date, dt.date]:
+    """The earliest and latest birth dates of people aged ``min_age..max_age`` on ``as_of``."""
+    one = dt.timedelta(days=1)
+    latest = _add_years(as_of, -min_age)
+    while age_on(latest, as_of) < min_age:
+        latest -= one
+    while age_on(latest + one, as_of) >= min_age:
+        latest += one
+    earliest = _add_years(as_of, -(max_age + 1))
+    while age_on(earliest, as_of) > max_age:
+        earliest += one
+    while age_on(earliest - one, as_of) <= max_age:
+        earliest -= one
+    return earliest, latest
+
+
+def _legacy_divisions(counties: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """For each current county, one of its legacy predecessors chosen by ``u`` (itself if none)."""
+    uniq, inverse = np.unique(counties, return_inverse=True)
+    choices = [[r.code for r in regions.predecessors(str(c))] or [str(c)] for c in uniq]
+    width = max(len(c) for c in choices)
+    table = np.asarray([c + c[:1] * (width - len(c)) for c in choices])
+    counts = np.asarray([len(c) for c in choices])[inverse]
+    return table[inverse, (u * counts).astype(np.int64)]
+
+
+def draw_people(rng: np.random.Generator, n: int, *, as_of: dt.date, min_age: int, max_age: int,
+                divisions: Sequence[str] | None = None, legacy_share: float = 0.0,
+                distinct_names: bool = False) -> pd.DataFrame:
+    """``n`` people with unique, valid IDs whose birth date and sex agree with the record.
+
+    Columns: ``id_number, name, sex ("男"/"女"), birth_date (datetime64), county_code`` — the
+    last is the person's current county. Counties are drawn uniformly from ``divisions`` (default:
+    every current Anhui county). A person born before 1995 whose county replaced an older one
+    carries the older code in the ID with probability ``legacy_share``. Every random draw happens
+    whatever ``legacy_share`` is, so names, sexes, birth dates and counties do not change with
+    it. A colliding ID (the later row) gets a new sequence number of the same parity.
+    """
+    if n < 0 or not 0 <= min_age <= max_age or not 0.0 <= legacy_share <= 1.0:
+        raise ValueError(f"draw_people needs n >= 0, 0 <= min_age <= max_age and legacy_share in "
+                         f"[0, 1]; got n={n}, ages {min_age}..{max_age}, share {legacy_share}")
+    pool = np.asarray([r.code for r in regions.counties()] if divisions is None else divisions)
+    earliest, latest = _birth_range(as_of, min_age, max_age)
+    span = (latest - earliest).days + 1
+    if n > span * 999 * len(pool) // 4:
+        raise ValueError(f"{n} people do not fit {span} birth days in {len(pool)} divisions")
+    births = np.datetime64(earliest, "D") + rng.integers(0, span, n)
+    county = pool[rng.integers(0, len(pool), n)]
+    use_legacy = rng.random(n) < legacy_share
+    pick = rng.random(n)
+    seq = rng.integers(1, 1000, n)
+    redraw = np.random.default_rng(rng.integers(2**63))
+    sex = np.where(seq % 2 == 1, MALE, FEMALE).astype(object)
+    names = person_names(rng, sex, distinct=distinct_names)
+
+    division = county
+    old = use_legacy & (births < np.datetime64(LEGACY_BORN_BEFORE, "D"))
+    if old.any():
+        division = np.where(old, _legacy_divisions(county, pick), county)
+    # Collisions get a new sequence of the same parity from a side stream, so that neither the
+    # sex nor any later draw depends on which IDs happened to collide.
+    prefix = division.astype(np.int64) * 10**9 + (births.astype(np.int64) + 10**6) * 1000
+    while True:
+        _, first = np.unique(prefix + seq, return_index=True)
+        again = np.ones(n, dtype=bool)
+        again[first] = False
+        if not again.any():
+            break
+        seq[again] = 2 * redraw.integers(1, 500, int(again.sum())) - seq[again] % 2
+
+    return pd.DataFrame({
+        "id_number": make_ids(division, births, seq),
+        "name": names,
+        "sex": sex,
+        "birth_date": births,
+        "county_code": county.astype(object),
+    })

@@ -1,0 +1,194 @@
+"""Presentation noise: the variants a model must normalise, never a change of fact.
+
+Each ``noise_*`` function takes a column (numpy array or pandas Series of ``str``), the noise
+stream's generator and ``rate``, the probability that a cell is rewritten; a rewritten cell gets
+one variant chosen uniformly among those that apply to it. Missing or empty cells are left alone.
+``rate=0`` returns an untouched copy. ``synthetic.normalize`` inverts every variant, so
+``normalize(noise(x)) == x`` for canonical values.
+
+>>> noise_dates(["2023-07-05"], np.random.default_rng(0), 1.0)[0] in (
+...     "2023/7/5", "20230705", "2023年7月5日")
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+_S = np.dtypes.StringDType()
+_FULL_WIDTH_DIGITS = str.maketrans("0123456789", "".join(chr(0xFF10 + i) for i in range(10)))
+_SWAP_BRACKETS = str.maketrans("（）()", "()（）")
+_LEGACY_YEARS = (1900, 1999)
+
+# A variant: (which cells it applies to, given the cells and their row numbers; the rewrite).
+Applies = Callable[[np.ndarray, np.ndarray], np.ndarray]
+Rewrite = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+
+
+def _check_rate(rate: float) -> None:
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"rate must be between 0 and 1; got {rate!r}")
+
+
+def _column(values) -> np.ndarray:
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=object, na_value=None, copy=True)
+    return np.array(values, dtype=object, copy=True)
+
+
+def _cat(*parts) -> np.ndarray:
+    out = parts[0]
+    for part in parts[1:]:
+        out = np.strings.add(out, part)
+    return out
+
+
+def _always(cells: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    return np.ones(len(cells), dtype=bool)
+
+
+def _surrounding_spaces(cells: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    m = len(cells)
+    side = rng.integers(0, 3, m)  # 0 leading, 1 trailing, 2 both
+    space = np.where(rng.integers(1, 3, m) == 1, " ", "  ")
+    left = np.where(side != 1, space, "").astype(_S)
+    right = np.where(side != 0, space, "").astype(_S)
+    return _cat(left, cells, right)
+
+
+def _apply(values, rng: np.random.Generator, rate: float,
+           variants: list[tuple[Applies, Rewrite]]) -> np.ndarray:
+    out = _column(values)
+    _check_rate(rate)
+    if rate == 0.0 or len(out) == 0:
+        return out
+    hit = np.flatnonzero(rng.random(len(out)) < rate)
+    pick = rng.random(len(hit))
+    present = np.fromiter((isinstance(v, str) and v != "" for v in out[hit]), bool, len(hit))
+    rows, pick = hit[present], pick[present]
+    cells = out[rows].astype(_S)
+    ok = np.column_stack([applies(cells, rows) for applies, _ in variants])
+    count = ok.sum(axis=1)
+    rank = (pick * count).astype(np.int64)
+    chosen = np.where(count > 0, np.argmax(np.cumsum(ok, axis=1) > rank[:, None], axis=1), -1)
+    for k, (_, rewrite) in enumerate(variants):
+        sel = chosen == k
+        if sel.any():
+            out[rows[sel]] = rewrite(cells[sel], rng).astype(object)
+    return out
+
+
+def noise_ids(values, rng: np.random.Generator, rate: float, *, legacy: bool = False,
+              births=None) -> np.ndarray:
+    """ID numbers as clerks type them: lower-case ``x``, surrounding or inner spaces, full-width
+    digits and, with ``legacy=True``, the 15-digit form for people born 1900-1999.
+
+    The birth year is read from the ID itself; ``births`` (aligned dates) may supply it instead.
+    """
+    years = None if births is None else (
+        np.asarray(births, dtype="datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
+
+    def ends_in_x(cells, rows):
+        return np.strings.endswith(cells, "X")
+
+    def full_length(cells, rows):
+        return np.strings.str_len(cells) == 18
+
+    def born_19xx(cells, rows):
+        if not legacy:
+            return np.zeros(len(cells), dtype=bool)
+        year = years[rows] if years is not None else np.where(
+            full_length(cells, rows), np.strings.slice(cells, 6, 10), "0").astype(np.int64)
+        return full_length(cells, rows) & (year >= _LEGACY_YEARS[0]) & (year <= _LEGACY_YEARS[1])
+
+    def inner_spaces(cells, rng):
+        return _cat(np.strings.slice(cells, 0, 6), " ", np.strings.slice(cells, 6, 14), " ",
+                    np.strings.slice(cells, 14, None))
+
+    return _apply(values, rng, rate, [
+        (ends_in_x, lambda cells, rng: np.strings.replace(cells, "X", "x")),
+        (_always, _surrounding_spaces),
+        (full_length, inner_spaces),
+        (_always, lambda cells, rng: np.strings.translate(cells, _FULL_WIDTH_DIGITS)),
+        (born_19xx, lambda cells, rng: _cat(np.strings.slice(cells, 0, 6),
+                                            np.strings.slice(cells, 8, 17))),
+    ])
+
+
+def noise_credit_codes(values, rng: np.random.Generator, rate: float) -> np.ndarray:
+    """Credit codes in lower case or with surrounding spaces."""
+    def has_letters(cells, rows):
+        return np.strings.lower(cells) != cells
+
+    return _apply(values, rng, rate, [
+        (has_letters, lambda cells, rng: np.strings.lower(cells)),
+        (_always, _surrounding_spaces),
+    ])
+
+
+def empty_mask(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
+    """Which of ``n`` credit codes a point generator blanks (it keeps the registered name)."""
+    _check_rate(rate)
+    return rng.random(n) < rate
+
+
+def noise_dates(values_iso, rng: np.random.Generator, rate: float) -> np.ndarray:
+    """``YYYY-MM-DD`` dates rewritten as ``YYYY/M/D``, ``YYYYMMDD`` or ``YYYY年M月D日``."""
+    def iso(cells, rows):
+        return (np.strings.str_len(cells) == 10) & (np.strings.slice(cells, 4, 5) == "-")
+
+    def parts(cells):
+        month, day = np.strings.slice(cells, 5, 7), np.strings.slice(cells, 8, 10)
+        return (np.strings.slice(cells, 0, 4), np.strings.lstrip(month, "0"),
+                np.strings.lstrip(day, "0"))
+
+    def joined(sep1, sep2, sep3):
+        def rewrite(cells, rng):
+            y, m, d = parts(cells)
+            return _cat(y, sep1, m, sep2, d, sep3)
+        return rewrite
+
+    return _apply(values_iso, rng, rate, [
+        (iso, joined("/", "/", "")),
+        (iso, lambda cells, rng: np.strings.replace(cells, "-", "")),
+        (iso, joined("年", "月", "日")),
+    ])
+
+
+def noise_company_names(values, rng: np.random.Generator, rate: float) -> np.ndarray:
+    """Company names with full-width and half-width brackets swapped, or surrounding spaces."""
+    def has_brackets(cells, rows):
+        swapped = np.strings.translate(cells, _SWAP_BRACKETS)
+        return swapped != cells
+
+    return _apply(values, rng, rate, [
+        (has_brackets, lambda cells, rng: np.strings.translate(cells, _SWAP_BRACKETS)),
+        (_always, _surrounding_spaces),
+    ])
+
+
+def noise_person_names(values, rng: np.random.Generator, rate: float) -> np.ndarray:
+    """Person names with surrounding spaces."""
+    return _apply(values, rng, rate, [(_always, _surrounding_spaces)])
+
+
+def add_duplicate_rows(table: pa.Table, rng: np.random.Generator, rate: float) -> pa.Table:
+    """About ``rate`` of the rows again as exact duplicates, each inserted before a random row.
+
+    The original rows keep their relative order; no duplicate lands after the last row.
+    """
+    _check_rate(rate)
+    n = table.num_rows
+    if rate == 0.0 or n == 0:
+        return table
+    k = int(rng.binomial(n, rate))
+    source = np.sort(rng.choice(n, size=k, replace=False))
+    before = rng.integers(0, n, k)
+    take = np.concatenate([np.arange(n), source])
+    order = np.lexsort((np.concatenate([np.ones(n), np.zeros(k)]),
+                        np.concatenate([np.arange(n), before])))
+    return table.take(pa.array(take[order]))

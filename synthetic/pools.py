@@ -1,0 +1,204 @@
+"""Vocabulary pools and the composers that turn them into names and addresses.
+
+The pools are files built once from the pinned Faker by ``scripts/build_pools.py`` and shipped as
+package data, so generation never calls Faker (whose output drifts between versions) and draws
+only from the caller's seeded ``numpy.random.Generator``. Every composer is vectorised and
+returns an object array of ``str``.
+
+>>> pool("company_suffixes")
+('有限公司', '有限责任公司', '股份有限公司')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+from harness.errors import UnknownNameError
+from synthetic import regions
+
+POOLS_VERSION = "v1"
+MALE, FEMALE = "男", "女"
+TWO_CHAR_GIVEN_SHARE = 0.6     # given names of two characters, the rest as Faker lists them
+PROVINCE_PREFIX_SHARE = 0.15   # "安徽…" rather than "芜湖…" at the head of a company name
+BRACKET_SHARE = 0.10           # names with full-width brackets: （集团）, （芜湖）, （芜湖分公司）
+LEGAL_FORM_WEIGHTS = {"有限公司": 0.80, "有限责任公司": 0.15, "股份有限公司": 0.05}
+BUILDING_SHARE = 0.25          # addresses inside an industrial park
+_MAX_REDRAWS = 200
+_S = np.dtypes.StringDType()
+
+
+def _pool_dir():
+    return resources.files("synthetic").joinpath("data", "pools", POOLS_VERSION)
+
+
+def available_pools() -> list[str]:
+    return sorted(f.name.removesuffix(".txt") for f in _pool_dir().iterdir()
+                  if f.name.endswith(".txt"))
+
+
+@cache
+def _read(name: str) -> tuple[tuple[str, ...], tuple[float, ...] | None]:
+    file = _pool_dir().joinpath(f"{name}.txt")
+    if not file.is_file():
+        raise UnknownNameError("pool", name, available_pools())
+    lines = file.read_text(encoding="utf-8").splitlines()
+    if "\t" not in lines[0]:
+        return tuple(lines), None
+    values, weights = zip(*(line.split("\t") for line in lines))
+    return tuple(values), tuple(float(w) for w in weights)
+
+
+def pool(name: str) -> tuple[str, ...]:
+    """The values of one pool, sorted; ``KeyError`` (with a did-you-mean) for an unknown name."""
+    return _read(name)[0]
+
+
+def pool_weights(name: str) -> np.ndarray:
+    """Draw probabilities aligned with ``pool(name)``: Faker's frequencies, or uniform."""
+    values, weights = _read(name)
+    w = np.ones(len(values)) if weights is None else np.asarray(weights)
+    return w / w.sum()
+
+
+@cache
+def _array(name: str) -> np.ndarray:
+    return np.asarray(pool(name), dtype=_S)
+
+
+def _cat(*parts) -> np.ndarray:
+    out = parts[0]
+    for part in parts[1:]:
+        out = np.strings.add(out, part)
+    return out
+
+
+def _later_duplicates(values: np.ndarray) -> np.ndarray:
+    """Rows whose value already occurred in an earlier row."""
+    _, first = np.unique(values, return_index=True)
+    later = np.ones(len(values), dtype=bool)
+    later[first] = False
+    return later
+
+
+def _redraw_repeats(keys: np.ndarray, redraw: Callable[[np.ndarray], np.ndarray]) -> None:
+    """Make ``keys`` unique in place: a row repeating an earlier row's key gets
+    ``redraw(rows)`` until it is new. Only the redrawn rows are checked again, against the
+    sorted keys already accepted, so the rounds stay cheap at a million rows."""
+    pending = np.flatnonzero(_later_duplicates(keys))
+    accepted = np.sort(np.delete(keys, pending))
+    for _ in range(_MAX_REDRAWS):
+        if len(pending) == 0:
+            return
+        new = redraw(pending)
+        keys[pending] = new
+        at = np.minimum(np.searchsorted(accepted, new), max(len(accepted) - 1, 0))
+        clash = (accepted[at] == new) if len(accepted) else np.zeros(len(new), dtype=bool)
+        clash |= _later_duplicates(new)
+        accepted = np.sort(np.concatenate([accepted, new[~clash]]), kind="stable")
+        pending = pending[clash]
+    raise ValueError(f"cannot make {len(keys)} values unique from the pools")
+
+
+def _given_names(rng: np.random.Generator, male: np.ndarray) -> np.ndarray:
+    out = np.empty(len(male), dtype=_S)
+    for sex_pool, rows in (("first_names_male", male), ("first_names_female", ~male)):
+        names, m = _array(sex_pool), int(rows.sum())
+        single = names[np.strings.str_len(names) == 1]
+        first, second = rng.integers(0, len(single), (2, m))
+        listed = names[rng.integers(0, len(names), m)]
+        pair = rng.random(m) < TWO_CHAR_GIVEN_SHARE
+        given = listed.copy()
+        given[pair] = _cat(single[first[pair]], single[second[pair]])
+        out[rows] = given
+    return out
+
+
+def _full_names(rng: np.random.Generator, male: np.ndarray) -> np.ndarray:
+    surnames = _array("last_names")[rng.choice(len(pool("last_names")), size=len(male),
+                                                p=pool_weights("last_names"))]
+    return _cat(surnames, _given_names(rng, male))
+
+
+def person_names(rng: np.random.Generator, sexes, *, distinct: bool = False) -> np.ndarray:
+    """Chinese names for people of the given sexes ("男"/"女").
+
+    Surnames follow Faker's frequencies, so names repeat as they do in life. ``distinct=True``
+    redraws repeated names (in row order) for difficulties that promise no namesakes.
+    """
+    sex = np.asarray(sexes, dtype=object)
+    male = sex == MALE
+    if not np.all(male | (sex == FEMALE)):
+        raise ValueError('sexes must be "男" or "女"')
+    names = _full_names(rng, male)
+    if distinct:
+        _redraw_repeats(names, lambda rows: _full_names(rng, male[rows]))
+    return names.astype(object)
+
+
+def _city_heads(city_names, n: int) -> np.ndarray:
+    cities = np.broadcast_to(np.asarray(city_names, dtype=object), (n,))
+    uniq, inverse = np.unique(cities.astype(str), return_inverse=True)
+    short = [c.removesuffix("市") if len(c) > 2 else c for c in uniq]
+    return np.asarray(short, dtype=_S)[inverse]
+
+
+def company_names(rng: np.random.Generator, n: int, *, city_names, industry_words=None,
+                  unique: bool = True) -> np.ndarray:
+    """Registered company names such as "芜湖华远环保科技有限公司".
+
+    ``city_names`` (one or one per row, with or without 市) opens the name; some names open with
+    "安徽" instead, and about 10% carry full-width brackets — "安徽恒通化工（集团）有限公司",
+    "恒通化工（芜湖）有限公司", "安徽恒通化工有限公司（芜湖分公司）" — so that bracket noise
+    matters. ``unique=True`` redraws the trade name of repeated names, in row order.
+    """
+    city = _city_heads(city_names, n)
+    city_id = np.unique(city, return_inverse=True)[1]
+    words = _array("industry_words") if industry_words is None else np.asarray(
+        list(industry_words), dtype=_S)
+    if len(words) == 0:
+        raise ValueError("industry_words must not be empty")
+    forms, trades = np.asarray(list(LEGAL_FORM_WEIGHTS), dtype=_S), _array("trade_names")
+    industry = rng.integers(0, len(words), n)
+    form = rng.choice(len(forms), size=n, p=list(LEGAL_FORM_WEIGHTS.values()))
+    province = rng.random(n) < PROVINCE_PREFIX_SHARE
+    kind = np.where(rng.random(n) < BRACKET_SHARE, rng.integers(1, 4, n), 0)
+    trade = rng.integers(0, len(trades), n)
+    # Everything but the trade name as one integer, so that repeats are found without sorting
+    # strings: place 0 is "安徽", which names of kinds 0 and 1 may open with instead of the city.
+    place = np.where(province & (kind < 2), 0, city_id + 1)
+    template = ((kind * (city_id.max(initial=0) + 2) + place) * len(words) + industry) * len(
+        forms) + form
+    if unique:
+        def redraw(rows):
+            trade[rows] = rng.integers(0, len(trades), len(rows))
+            return template[rows] * len(trades) + trade[rows]
+
+        _redraw_repeats(template * len(trades) + trade, redraw)
+    head = np.where(kind == 2, "", np.where((kind == 3) | province, "安徽", city))
+    middle = np.where(kind == 1, "（集团）", np.where(kind == 2, _cat("（", city, "）"), ""))
+    tail = np.where(kind == 3, _cat("（", city, "分公司）"), "")
+    names = _cat(head.astype(_S), trades[trade], words[industry], middle.astype(_S), forms[form],
+                 tail.astype(_S)).astype(object)
+    if unique and len(set(names)) < n:
+        raise ValueError("city names and industry words run into each other (like '黄山' and "
+                         "'黄山区'), so distinct parts gave equal names")
+    return names
+
+
+def addresses(rng: np.random.Generator, county_codes) -> np.ndarray:
+    """Street addresses inside each county, e.g. "安徽省芜湖市鸠江区北京路188号"."""
+    codes = np.asarray(county_codes).astype(str)
+    n = len(codes)
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    prefix = np.asarray([regions.full_name(c) for c in uniq], dtype=_S)[inverse]
+    streets, parks = _array("street_names"), _array("building_words")
+    street = streets[rng.integers(0, len(streets), n)]
+    number = rng.integers(1, 1000, n).astype(str).astype(_S)
+    park = _cat(parks[rng.integers(0, len(parks), n)],
+                rng.integers(1, 21, n).astype(str).astype(_S), "栋")
+    building = np.where(rng.random(n) < BUILDING_SHARE, park, "").astype(_S)
+    return _cat(prefix, street, number, "号", building).astype(object)
