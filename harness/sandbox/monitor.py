@@ -1,0 +1,410 @@
+"""Starting a run's process tree under rlimits, watching it, and making sure it is dead.
+
+:func:`supervise` starts one command in a new session, applies rlimits to it, and polls the whole
+process tree (found through ``/proc``) every :data:`POLL_S` seconds:
+
+- wall time over ``wall_s``, summed CPU time over ``cpu_s``, private resident memory of the tree
+  over ``memory_mb``, more than ``processes`` tasks (processes and threads), output files over
+  ``output_mb``, or stdout+stderr over ``stream_bytes`` -> the tree is killed with SIGKILL and the
+  reason recorded;
+- when the command ends, every process of the tree that is still alive is killed too, and
+  :func:`supervise` returns only once none is left.
+
+Memory is limited in two layers. The contract's limit (the whole tree's memory) is enforced by
+the poll above on the sum of private resident memory (``RssAnon + RssShmem`` from
+``/proc/PID/status``: file-backed pages such as shared libraries are not counted, anonymous shared
+memory is counted in every process that maps it). ``RLIMIT_DATA`` at :data:`DATA_LIMIT_FACTOR`
+times the limit is a per-process backstop that bounds a single allocation between polls; an
+allocation over it raises ``MemoryError`` in Python, which the runner reports with its own exit
+code. ``RLIMIT_AS`` is not used: pandas + pyarrow + duckdb reserve far more address space than
+they touch (measured: a pandas job with 490 MiB resident had 1.4 GiB of data mappings).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import resource
+import select
+import signal
+import subprocess
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.limits import MIB, Limits
+from harness.sandbox.result import STDERR_TAIL_BYTES
+
+__all__ = ["Outcome", "supervise", "POLL_S", "DATA_LIMIT_FACTOR"]
+
+POLL_S = 0.05
+OUTPUT_SCAN_S = 0.25
+DATA_LIMIT_FACTOR = 3
+MAX_OUTPUT_ENTRIES = 10_000
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to the process tree (not yet a :class:`~harness.status.RunStatus`)."""
+
+    exit_code: int | None  # the command's exit code, 128 + N for signal N (bwrap's convention)
+    started: bool  # the sandboxed command was started (bwrap reported its child)
+    stop_reason: str | None  # wall | cpu | memory | processes | streams | output_files
+    stop_detail: str
+    wall_s: float
+    cpu_s: float
+    peak_memory_mb: float
+    stderr_tail: str
+
+
+def rlimit_setter(limits: Limits, *, enforce_nproc: bool):
+    """A ``preexec_fn`` applying the run's rlimits to the child (and so to its whole tree).
+
+    ``RLIMIT_NPROC`` counts every process of the *real uid*: for root it is never enforced, and
+    for an ordinary user it would count the user's whole desktop session. It is set only when
+    ``enforce_nproc`` (a dedicated uid per worker, or root where it is harmless); the poll counts
+    the tree's tasks in every case.
+    """
+    cpu = max(1, int(limits.cpu_s + 0.999))
+    values = [
+        (resource.RLIMIT_CORE, 0, 0),
+        (resource.RLIMIT_CPU, cpu, cpu + 1),
+        (resource.RLIMIT_FSIZE, limits.output_bytes + 1, limits.output_bytes + 1),
+        (resource.RLIMIT_NOFILE, limits.open_files, limits.open_files),
+        (resource.RLIMIT_DATA, DATA_LIMIT_FACTOR * limits.memory_bytes,
+         DATA_LIMIT_FACTOR * limits.memory_bytes),
+    ]
+    if enforce_nproc:
+        values.append((resource.RLIMIT_NPROC, limits.processes, limits.processes))
+
+    def apply() -> None:
+        for which, soft, hard in values:
+            _, current = resource.getrlimit(which)
+            if current != resource.RLIM_INFINITY:  # an unprivileged parent cannot raise it
+                soft, hard = min(soft, current), min(hard, current)
+            resource.setrlimit(which, (soft, hard))
+
+    return apply
+
+
+class _StreamReader:
+    """Drains stdout and stderr, counts their bytes and keeps the tail of stderr."""
+
+    def __init__(self, stdout_fd: int, stderr_fd: int, cap: int) -> None:
+        self.cap = cap
+        self.total = 0
+        self.overflow = threading.Event()
+        self._lock = threading.Lock()
+        self._tail: deque[bytes] = deque()
+        self._tail_size = 0
+        self._threads = [threading.Thread(target=self._drain, args=(fd, fd == stderr_fd),
+                                          daemon=True) for fd in (stdout_fd, stderr_fd)]
+        for thread in self._threads:
+            thread.start()
+
+    def _drain(self, fd: int, keep: bool) -> None:
+        try:
+            while True:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                with self._lock:
+                    self.total += len(chunk)
+                    if self.total > self.cap:
+                        self.overflow.set()
+                    if keep:
+                        self._tail.append(chunk)
+                        self._tail_size += len(chunk)
+                        while self._tail_size - len(self._tail[0]) >= STDERR_TAIL_BYTES:
+                            self._tail_size -= len(self._tail.popleft())
+        finally:
+            os.close(fd)
+
+    def finish(self, timeout: float) -> str:
+        for thread in self._threads:
+            thread.join(timeout)
+        with self._lock:
+            tail = b"".join(self._tail)[-STDERR_TAIL_BYTES:]
+        return tail.decode("utf-8", "replace")
+
+
+def _proc_table() -> dict[int, tuple[int, str]]:
+    """pid -> (ppid, stat fields after the command name) for every visible process."""
+    table = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                raw = handle.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        rest = raw[raw.rfind(")") + 2:].split()
+        table[int(entry.name)] = (int(rest[1]), rest)
+    return table
+
+
+def _tree(root: int) -> dict[int, list[str]]:
+    """The live processes descending from ``root`` (included), with their stat fields."""
+    table = _proc_table()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found: dict[int, list[str]] = {}
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        if pid in found or pid not in table:
+            continue
+        found[pid] = table[pid][1]
+        stack.extend(children.get(pid, ()))
+    return found
+
+
+@dataclass
+class _Sample:
+    cpu_s: float = 0.0
+    memory_bytes: int = 0  # sum of RssAnon + RssShmem over the tree (what the limit counts)
+    hwm_bytes: int = 0  # the largest peak resident set (VmHWM) of a single process
+    tasks: int = 0
+
+
+_STATUS_KEYS = {b"RssAnon:": "anon", b"RssShmem:": "shmem", b"VmHWM:": "hwm"}
+
+
+def _sample(tree: dict[int, list[str]]) -> _Sample:
+    sample = _Sample()
+    for pid, fields in tree.items():
+        # fields[0] is stat field 3 (state): utime, stime, cutime, cstime are fields 14-17 and
+        # num_threads field 20. cutime/cstime hold the children this process has reaped.
+        try:
+            ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))
+            sample.tasks += int(fields[17])
+        except (IndexError, ValueError):
+            continue
+        sample.cpu_s += ticks / _TICKS
+        try:
+            with open(f"/proc/{pid}/status", "rb") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            continue
+        values = {}
+        for line in lines:
+            parts = line.split()
+            if parts and parts[0] in _STATUS_KEYS and len(parts) > 1:
+                values[_STATUS_KEYS[parts[0]]] = int(parts[1]) * 1024
+        sample.memory_bytes += values.get("anon", 0) + values.get("shmem", 0)
+        sample.hwm_bytes = max(sample.hwm_bytes, values.get("hwm", 0))
+    return sample
+
+
+def _output_usage(directory: Path) -> tuple[int, int]:
+    """(bytes of regular files, number of entries) under ``directory``, without following links;
+    stops counting past MAX_OUTPUT_ENTRIES."""
+    total = entries = 0
+    stack = [str(directory)]
+    while stack and entries <= MAX_OUTPUT_ENTRIES:
+        try:
+            with os.scandir(stack.pop()) as iterator:
+                for entry in iterator:
+                    entries += 1
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                        elif entry.is_file(follow_symlinks=False):
+                            total += entry.stat(follow_symlinks=False).st_size
+                    except OSError:
+                        continue
+        except OSError:
+            continue
+    return total, entries
+
+
+def _kill(pids) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def supervise(argv: list[str], *, env: dict[str, str], limits: Limits, output_dir: Path,
+              pass_fds: tuple[int, ...] = (), status_fd: int | None = None,
+              cwd: str | None = None, enforce_nproc: bool = False) -> Outcome:
+    """Run ``argv`` to its end (or kill it) under ``limits``; see the module docstring.
+
+    ``status_fd`` is the read end of bwrap's ``--json-status-fd`` pipe (None for a plain
+    process, which counts as started). Never raises for anything the command does.
+    """
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    start = time.monotonic()
+    try:
+        process = subprocess.Popen(
+            argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w,
+            pass_fds=pass_fds, start_new_session=True, close_fds=True,
+            preexec_fn=rlimit_setter(limits, enforce_nproc=enforce_nproc))
+    finally:
+        os.close(out_w)
+        os.close(err_w)
+    streams = _StreamReader(out_r, err_r, limits.stream_bytes)
+    root = process.pid
+    try:  # readable when the process exits: the poll ends at once instead of at the next tick
+        pidfd = os.pidfd_open(root)
+    except (AttributeError, OSError):
+        pidfd = None
+    stop_reason: str | None = None
+    stop_detail = ""
+    peak = _Sample()
+    seen: dict[int, str] = {}  # pid -> start time, to never kill a reused pid
+    next_output_scan = start
+    status = rusage = None
+    while True:
+        pid, status, rusage = os.wait4(root, os.WNOHANG)
+        if pid == root:
+            break
+        now = time.monotonic()
+        tree = _tree(root)
+        seen.update({pid: fields[19] for pid, fields in tree.items() if len(fields) > 19})
+        sample = _sample(tree)
+        peak.cpu_s = max(peak.cpu_s, sample.cpu_s)
+        peak.memory_bytes = max(peak.memory_bytes, sample.memory_bytes)
+        peak.hwm_bytes = max(peak.hwm_bytes, sample.hwm_bytes)
+        peak.tasks = max(peak.tasks, sample.tasks)
+        if stop_reason is None:
+            if now - start > limits.wall_s:
+                stop_reason, stop_detail = "wall", f"ran longer than {limits.wall_s:g} s"
+            elif sample.cpu_s > limits.cpu_s:
+                stop_reason, stop_detail = "cpu", f"used more than {limits.cpu_s:g} s of CPU"
+            elif sample.memory_bytes > limits.memory_bytes:
+                stop_reason = "memory"
+                stop_detail = (f"used {sample.memory_bytes / MIB:.0f} MiB, over the memory limit "
+                               f"of {limits.memory_mb} MiB")
+            elif sample.tasks > limits.processes + 2:  # + bwrap and its init process
+                stop_reason = "processes"
+                stop_detail = (f"ran {sample.tasks} processes and threads, over the limit of "
+                               f"{limits.processes}")
+            elif streams.overflow.is_set():
+                stop_reason = "streams"
+                stop_detail = (f"wrote more than {limits.stream_bytes} bytes to stdout and "
+                               f"stderr")
+            elif now >= next_output_scan:
+                next_output_scan = now + OUTPUT_SCAN_S
+                size, entries = _output_usage(output_dir)
+                if size > limits.output_bytes or entries > MAX_OUTPUT_ENTRIES:
+                    stop_reason = "output_files"
+                    stop_detail = (f"wrote {size / MIB:.1f} MiB in {entries} files to "
+                                   f"$ARENA_OUTPUT, over the limit of {limits.output_mb} MiB"
+                                   if entries <= MAX_OUTPUT_ENTRIES else
+                                   f"created more than {MAX_OUTPUT_ENTRIES} files in "
+                                   f"$ARENA_OUTPUT")
+            if stop_reason is not None:
+                _kill_tree(root, tree)
+        _wait_readable(pidfd, POLL_S)
+    wall_s = time.monotonic() - start
+    if pidfd is not None:
+        os.close(pidfd)
+    process.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
+    _reap_leftovers(root, seen)
+    stderr_tail = streams.finish(timeout=2.0)
+    if stop_reason is None and streams.overflow.is_set():
+        stop_reason = "streams"
+        stop_detail = f"wrote more than {limits.stream_bytes} bytes to stdout and stderr"
+    started, exit_code = _bwrap_status(status_fd, status)
+    cpu_s = max(peak.cpu_s, rusage.ru_utime + rusage.ru_stime)
+    peak_mb = max(peak.memory_bytes, peak.hwm_bytes) / MIB
+    peak_mb = max(peak_mb, rusage.ru_maxrss / 1024)
+    return Outcome(exit_code=exit_code, started=started, stop_reason=stop_reason,
+                   stop_detail=stop_detail, wall_s=wall_s, cpu_s=cpu_s, peak_memory_mb=peak_mb,
+                   stderr_tail=stderr_tail)
+
+
+def _wait_readable(fd: int | None, timeout: float) -> None:
+    if fd is None:
+        time.sleep(timeout)
+        return
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    poller.poll(timeout * 1000)
+
+
+def _kill_tree(root: int, tree: dict[int, list[str]]) -> None:
+    try:
+        os.killpg(root, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    _kill(tree)
+
+
+def _reap_leftovers(root: int, seen: dict[int, str]) -> None:
+    """Kill whatever of the tree is still alive (orphans reparented away from ``root``) and wait
+    until it is gone: when a run ends, every process it started is dead.
+
+    A pid counts only while its start time is the one seen during the run (pids get reused), or
+    when its parent is such a leftover.
+    """
+    try:
+        os.killpg(root, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    deadline = time.monotonic() + 5.0
+    seen = {pid: start for pid, start in seen.items() if pid != root}
+    while seen and time.monotonic() < deadline:
+        table = _proc_table()
+        alive = {pid for pid, start in seen.items()
+                 if pid in table and _live(table[pid][1]) and table[pid][1][19] == start}
+        for pid, (ppid, fields) in table.items():
+            if ppid in alive and _live(fields):
+                seen[pid] = fields[19]
+                alive.add(pid)
+        seen = {pid: seen[pid] for pid in alive}
+        if not alive:
+            return
+        _kill(alive)
+        time.sleep(0.01)
+
+
+def _live(fields: list[str]) -> bool:
+    """Not a zombie (dead, waiting for its new parent to reap it) and with a start time."""
+    return len(fields) > 19 and fields[0] not in ("Z", "X")
+
+
+def _bwrap_status(status_fd: int | None, wait_status: int) -> tuple[bool, int | None]:
+    code = os.waitstatus_to_exitcode(wait_status)
+    exit_code = code if code >= 0 else 128 - code
+    if status_fd is None:
+        return True, exit_code
+    chunks = []
+    try:
+        os.set_blocking(status_fd, False)
+        while True:
+            try:
+                chunk = os.read(status_fd, 65536)
+            except OSError as exc:
+                if exc.errno == errno.EAGAIN:
+                    break
+                raise
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(status_fd)
+    started = False
+    for line in b"".join(chunks).decode("utf-8", "replace").splitlines():
+        try:
+            document = json.loads(line)
+        except ValueError:
+            continue
+        if "child-pid" in document:
+            started = True
+        if "exit-code" in document:
+            exit_code = int(document["exit-code"])
+    return started, exit_code
