@@ -87,6 +87,8 @@ def _print_table(submission, results) -> None:
     from rich.table import Table
 
     console = Console()
+    if not console.is_terminal:  # piped or captured: never squeeze the numbers into 80 columns
+        console.width = 200
     table = Table(title=f"{submission.team} / {submission.name} {submission.version}")
     for column in ("point", "scenario", "difficulty", "status", "precision", "recall", "F1",
                    "reason F1", "wall s"):
