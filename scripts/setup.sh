@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
-DEBIAN_PACKAGES=(bubblewrap)
+# bubblewrap: the sandbox; chromium: the leaderboard browser tests.
+DEBIAN_PACKAGES=(bubblewrap chromium)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
