@@ -153,6 +153,11 @@ def bwrap_arguments(*, scenario_dir: Path, submission_dir: Path, runner: Path, s
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     passwd, group = _passwd_files(run_dir)
     args += ["--ro-bind", str(passwd), "/etc/passwd", "--ro-bind", str(group), "/etc/group"]
+    # The private /tmp and /dev/shm come before the interpreter: a venv that lives under the
+    # host's /tmp (a CI clone) must be bound on top of the tmpfs, not hidden beneath it.
+    args += ["--dev", "/dev",
+             "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
+             "--size", str(limits.tmp_bytes), "--tmpfs", "/dev/shm"]
     for root in interpreter_roots():
         args += ["--ro-bind", str(root), str(root)]
     args += ["--proc", "/proc"]
@@ -160,9 +165,6 @@ def bwrap_arguments(*, scenario_dir: Path, submission_dir: Path, runner: Path, s
     # sandbox) the sysctl files themselves are writable, so cover them explicitly.
     for name in PROC_READ_ONLY:
         args += ["--ro-bind-try", f"/proc/{name}", f"/proc/{name}"]
-    args += ["--dev", "/dev",
-             "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
-             "--size", str(limits.tmp_bytes), "--tmpfs", "/dev/shm"]
     # The scenario's manifest and tables one by one: never the scenario directory (labels/).
     args += ["--dir", ARENA, "--dir", ARENA_INPUT,
              "--ro-bind", str(scenario_dir / "scenario.json"), f"{ARENA_INPUT}/scenario.json",
