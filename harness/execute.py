@@ -54,7 +54,7 @@ def execute(task: RunTask) -> StoredRun:
         harness_version=HARNESS_VERSION, status=result.status.value, message=result.message,
         wall_s=result.wall_s, cpu_s=result.cpu_s, peak_memory_mb=result.peak_memory_mb,
         stderr_tail=result.stderr_tail, output_sha256=result.output_sha256,
-        unsafe=result.unsafe, metrics=metrics)
+        unsafe=result.unsafe, metrics=metrics, predictions=result.predictions)
 
 
 def run_tasks(tasks: Iterable[RunTask], on_result: Callable[[RunTask, StoredRun], None], *,

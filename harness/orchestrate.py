@@ -17,7 +17,7 @@ from harness.errors import SandboxUnavailableError
 from harness.store import Store, StoredRun
 from harness.submission import Submission, load_submission
 from harness.version import HARNESS_VERSION
-from harness.workspace import ensure_scenario
+from harness.workspace import ensure_scenario, save_predictions
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,8 @@ def run_competition(competition: Competition, workspace: Path, *, workers: int =
         statuses: dict[str, int] = {}
 
         def record(task: RunTask, run: StoredRun) -> None:
+            if run.predictions is not None:  # before the run row: a stored run has its clues
+                save_predictions(workspace, run.submission_id, run.scenario_id, run.predictions)
             store.record_run(run)
             statuses[run.status] = statuses.get(run.status, 0) + 1
 

@@ -88,6 +88,9 @@ class StoredRun:
     output_sha256: str | None
     unsafe: bool
     metrics: dict | None  # precision, recall, f1, reason_*, average_precision, tp, fp, fn, problems
+    # The run's parsed clues (record_id, reason, score) for error analysis; kept in the
+    # workspace beside the store, never in it.
+    predictions: object = None
 
 
 class Store:

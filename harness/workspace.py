@@ -15,6 +15,7 @@ from synthetic.registry import get_point
 from synthetic.scenario import Scenario, generate_scenario, load_scenario, scenario_id
 
 SCENARIOS_DIR = "scenarios"
+OUTPUTS_DIR = "outputs"
 
 
 def scenario_dir(workspace: Path, request: ScenarioRequest) -> Path:
@@ -38,3 +39,17 @@ def ensure_scenario(workspace: Path, request: ScenarioRequest) -> Scenario:
         shutil.rmtree(target)
     os.rename(partial, target)
     return load_scenario(target)
+
+
+def predictions_path(workspace: Path, submission_id: str, scenario_id: str) -> Path:
+    """Where the harness keeps one run's parsed clues (Parquet: record_id, reason, score)."""
+    return Path(workspace) / OUTPUTS_DIR / scenario_id / f"{submission_id}.parquet"
+
+
+def save_predictions(workspace: Path, submission_id: str, scenario_id: str, predictions) -> None:
+    """Write a run's clues atomically (temporary file, then rename)."""
+    target = predictions_path(workspace, submission_id, scenario_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".partial-{target.name}-{os.getpid()}")
+    predictions.to_parquet(partial, index=False)
+    os.replace(partial, target)
