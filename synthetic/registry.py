@@ -71,6 +71,13 @@ class PointSpec:
     record_id_column: str
     reason_codes: tuple[str, ...]
     generate: Callable[[GenerationRequest], GeneratedScenario] = field(repr=False)
+    # Every (table, key column) whose keys are record ids. Most points have one subject table;
+    # farmland_tax has two (approvals and patches). Empty means just the subject table.
+    extra_subject_tables: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def subject_tables(self) -> tuple[tuple[str, str], ...]:
+        return ((self.subject_table, self.record_id_column), *self.extra_subject_tables)
 
     def table(self, name: str) -> TableSchema:
         for table in self.tables:

@@ -84,6 +84,7 @@ def write_scenario(spec: PointSpec, request: GenerationRequest, tables: dict[str
             "columns": schema.column_names,
             "sha256": hashlib.sha256(data).hexdigest(),
         }
+        del table, data    # generators may render tables lazily: hold one table at a time
     labels = labels.select(["record_id", "reason"])
     label_bytes = parquet_bytes(labels)
     (out / LABELS_PATH).write_bytes(label_bytes)
@@ -99,6 +100,7 @@ def write_scenario(spec: PointSpec, request: GenerationRequest, tables: dict[str
         "as_of": request.as_of.isoformat(),
         "subject_table": spec.subject_table,
         "record_id_column": spec.record_id_column,
+        "subject_tables": [list(pair) for pair in spec.subject_tables],
         "tables": table_entries,
         "reason_codes": list(spec.reason_codes),
     }
@@ -142,11 +144,20 @@ class Scenario:
     def read_table(self, name: str) -> pa.Table:
         return pq.read_table(self.path / TABLES_DIR / f"{name}.parquet")
 
+    @property
+    def subject_tables(self) -> list[tuple[str, str]]:
+        """Every (table, key column) whose keys are record ids."""
+        pairs = self.manifest.get("subject_tables")
+        if not pairs:  # a hand-written manifest may name just the one subject table
+            pairs = [[self.manifest["subject_table"], self.manifest["record_id_column"]]]
+        return [(table, column) for table, column in pairs]
+
     def record_ids(self) -> pa.Array:
         """Every subject key of the scenario (to report unknown record ids)."""
-        table = pq.read_table(self.path / TABLES_DIR / f"{self.manifest['subject_table']}.parquet",
-                              columns=[self.manifest["record_id_column"]])
-        return table.column(0).combine_chunks()
+        arrays = [pq.read_table(self.path / TABLES_DIR / f"{table}.parquet", columns=[column])
+                  .column(0).combine_chunks().cast(pa.string())
+                  for table, column in self.subject_tables]
+        return pa.concat_arrays(arrays)
 
 
 def load_scenario(path: Path | str) -> Scenario:
