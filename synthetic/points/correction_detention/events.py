@@ -1,0 +1,329 @@
+"""Cases and routine records as table rows (vectorised), and the rows' order.
+
+Besides the planned cases (:mod:`plan`) every subject has routine records, so that no table tells
+a clue by whether a subject has rows in it:
+
+* punishments: one or two older records before the term (the extract reaches back six years);
+* sanctions: one or more ``训诫`` / ``警告`` / ``提请治安处罚`` during the term — a routine ``警告``
+  that would land within 30 days after one of the subject's detentions becomes a ``训诫``;
+* check-ins: the intake report (``现场`` on ``start_date``) and a few more during the term, none
+  on or next to a detention day of the subject.
+
+The additive hard-negative families add their own rows here; people in the extract who are not
+subjects add theirs. Rows are grouped by person (or subject) with the groups and the rows inside
+them in random order, so a subject's row count never shows in where its first row sits.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from synthetic.idnumbers import MALE
+from synthetic.points.correction_detention import flags as F, identity, plan as P
+from synthetic.points.correction_detention.schema import (
+    ACTIONS, ADMONISH, CORRECTION_TYPES, DETENTION_VIOLATIONS, FINE_VIOLATIONS, METHODS,
+    ONSITE, PROPOSAL, PUNISHMENT_TYPES, REFER_POLICE, ROUTINE_METHOD_WEIGHTS, SANCTION_DAYS,
+    WARNING, WARNING_VIOLATIONS)
+from synthetic.points.correction_detention.plan import Plan, detention_lengths
+
+DET, FINE, PWARN = range(3)
+TYPE_P = (0.4, 0.4, 0.2)
+HISTORY_YEARS = 6
+ADULT_DAYS = 18 * 365 + 5
+EXTRA_HISTORY = 0.4            # subjects with a second older record
+EXTRA_OTHER = 0.3              # other people with a second record
+ROUTINE_ACTIONS = 0.5          # mean routine actions beyond the first
+ROUTINE_ACTION_P = (0.6, 0.3, 0.1)   # 训诫, 警告, 提请治安处罚
+ROUTINE_CHECKINS = 2.5         # mean routine check-ins beyond the intake report
+ONSITE_IN_VOID = 0.5           # not-executed / revoked detentions with a 现场 check-in inside
+BEFORE_START_DAYS = 60
+_ACTION = {name: i for i, name in enumerate(ACTIONS)}
+_METHOD = {name: i for i, name in enumerate(METHODS)}
+# the proposal each type needs (管制 needs none; its entry is never used)
+_PROPOSAL_OF_TYPE = np.array([_ACTION[PROPOSAL.get(t, WARNING)] for t in CORRECTION_TYPES])
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Event columns: punishments by person, sanctions and check-ins by subject."""
+
+    people: pd.DataFrame
+    pun: dict
+    san: dict
+    chk: dict
+
+
+@dataclass(frozen=True)
+class Tables:
+    punishments: pd.DataFrame
+    sanctions: pd.DataFrame
+    checkins: pd.DataFrame
+    subject_order: np.ndarray
+    punishment_person: np.ndarray
+
+
+def iso(days: np.ndarray) -> pa.Array:
+    """``YYYY-MM-DD`` strings of day numbers, through a table of the days in range."""
+    days = np.asarray(days, dtype=np.int64)
+    lo = days.min() if len(days) else 0
+    span = np.arange(lo, days.max() + 1 if len(days) else 0).astype("datetime64[D]")
+    return pa.array(np.datetime_as_string(span).tolist(), pa.string()).take(pa.array(days - lo))
+
+
+def _between(rng, lo, hi):
+    return lo + (rng.random(len(lo)) * (hi - lo + 1)).astype(np.int64)
+
+
+def _cat(parts: list[dict]) -> dict:
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def _pun(person, ptype, day, length=None, executed=True, revoked=False) -> dict:
+    n = len(person)
+    return {"person": person, "ptype": np.broadcast_to(ptype, n).astype(np.int8),
+            "day": day, "length": np.where(ptype == DET, length, 0) if length is not None
+            else np.zeros(n, dtype=np.int64),
+            "executed": np.broadcast_to(executed, n).astype(bool),
+            "revoked": np.broadcast_to(revoked, n).astype(bool)}
+
+
+def _records(rng, person, lo, hi) -> dict:
+    """Ordinary records of any type: executed and standing, with a few exceptions."""
+    n = len(person)
+    ptype = rng.choice(3, size=n, p=TYPE_P)
+    executed = np.where(ptype == FINE, rng.random(n) < 0.9, rng.random(n) < 0.97) | (ptype == PWARN)
+    return _pun(person, ptype, _between(rng, lo, hi), detention_lengths(rng, n), executed,
+                rng.random(n) < 0.01)
+
+
+def within(subj, day, iv_subj, iv_lo, iv_hi) -> np.ndarray:
+    """Rows whose day lies in one of their subject's intervals ``[lo, hi]``."""
+    order = np.argsort(iv_subj, kind="stable")
+    s, lo, hi = iv_subj[order], iv_lo[order], iv_hi[order]
+    first, last = np.searchsorted(s, subj, "left"), np.searchsorted(s, subj, "right")
+    hit = np.zeros(len(subj), dtype=bool)
+    k = 0
+    while True:
+        idx = first + k
+        ok = idx < last
+        if not ok.any():
+            return hit
+        j = idx[ok]
+        hit[ok] |= (lo[j] <= day[ok]) & (day[ok] <= hi[j])
+        k += 1
+
+
+def _plan_rows(rng, case: Plan, types: np.ndarray) -> tuple[dict, dict, dict]:
+    present = case.present
+    rows, slot = np.nonzero(present)
+    d, length = case.day[rows, slot], case.length[rows, slot]
+    coin = rng.random(len(rows)) < 0.5
+    pun = _pun(rows, DET, d, length)
+    hand, hoff = case.hand[rows, slot], case.hoff[rows, slot]
+    action = np.select([hand == P.H_PROP, hand == P.H_NONSANC],
+                       [_PROPOSAL_OF_TYPE[types[rows]], np.where(
+                           coin, _ACTION[ADMONISH], _ACTION[REFER_POLICE])],
+                       _ACTION[WARNING])
+    acted = hand != P.H_NONE
+    later = np.flatnonzero(case.later)
+    tday = case.day[later, case.trig[later]]
+    san = {"subj": np.concatenate([rows[acted], later]),
+           "action": np.concatenate([action[acted], _PROPOSAL_OF_TYPE[types[later]]]),
+           "day": np.concatenate([np.where(hand == P.H_BEFORE, d - hoff, d + hoff)[acted],
+                                  tday + case.loff[later]])}
+    check = case.check[rows, slot]
+    kind = check != P.C_NONE
+    chk = {"subj": rows[kind], "method": np.where(check == P.C_REMOTE, 1 + coin,
+                                                  _METHOD[ONSITE])[kind],
+           "day": (d + case.coff[rows, slot])[kind]}
+    return pun, san, chk
+
+
+def _additive(rng, flags: dict, start, end, last, today: int, hard: bool) -> tuple[list, dict]:
+    """Records of the additive families: (records that stay outside the term or are no
+    detention, the void detentions inside the term — not executed or revoked)."""
+    def family(name):
+        return np.flatnonzero(flags[name])
+
+    def edge(n):
+        return rng.random(n) < (P.BOUNDARY_SHARE if hard else 0.0)
+
+    s = family(F.HN_BEFORE_START)
+    before = np.where(edge(len(s)), start[s] - 1,
+                      _between(rng, start[s] - BEFORE_START_DAYS, start[s] - 1))
+    out = [_pun(s, DET, before, detention_lengths(rng, len(s)))]
+    s = family(F.HN_AFTER_END)
+    after = np.where(edge(len(s)), end[s] + 1, _between(rng, end[s] + 1, np.full(len(s), today)))
+    out.append(_pun(s, DET, after, detention_lengths(rng, len(s))))
+    s = family(F.HN_FINE_WARNING)
+    out.append(_pun(s, np.where(rng.random(len(s)) < 0.5, FINE, PWARN),
+                    _between(rng, start[s], last[s])))
+    void = []
+    for name, executed, revoked in ((F.HN_NOT_EXECUTED, False, False),
+                                    (F.HN_REVOKED, True, True)):
+        s = family(name)
+        void.append(_pun(s, DET, _between(rng, start[s], last[s]),
+                         detention_lengths(rng, len(s)), executed, revoked))
+    return out, _cat(void)
+
+
+def _namesakes(rng, flags: dict, people: pd.DataFrame, start, end, today: int,
+               as_of: datetime.date) -> tuple[pd.DataFrame, np.ndarray, dict]:
+    """(people with the namesakes appended, their subjects, the namesakes' detentions)."""
+    s = np.flatnonzero(flags[F.HN_NAMESAKE])
+    male = pc.equal(identity.arrow(people["sex"]), MALE).to_numpy(zero_copy_only=False)
+    twins = identity.namesakes(rng, male[s], identity.arrow(people["id_number"]), as_of)
+    twins["name"] = people["name"].iloc[s].to_numpy()
+    rows = len(people) + np.arange(len(s))
+    day = _between(rng, start[s] + P.AFTER_START,
+                   np.minimum(end[s] - P.BEFORE_END, today - SANCTION_DAYS - 1))
+    return (pd.concat([people, twins], ignore_index=True), s,
+            _pun(rows, DET, day, detention_lengths(rng, len(s))))
+
+
+def _onsite_inside(rng, case: Plan, subj, det: dict, share: np.ndarray, last) -> dict:
+    """``现场`` check-ins of ``subj`` on a day of ``det`` (someone else's or a void detention),
+    for a ``share`` of them, never next to one of the subject's own effective detentions."""
+    day = det["day"] + (rng.random(len(subj)) * det["length"]).astype(np.int64)
+    keep = (rng.random(len(subj)) < share) & (day <= last[subj])
+    rows, slot = np.nonzero(case.present)
+    own = (rows, case.day[rows, slot] - 1, case.day[rows, slot] + case.length[rows, slot])
+    keep &= ~within(subj, day, *own)
+    return {"subj": subj[keep], "method": np.full(keep.sum(), _METHOD[ONSITE]),
+            "day": day[keep]}
+
+
+def build_events(rng: np.random.Generator, case: Plan, flags: dict, types: np.ndarray,
+                 people: pd.DataFrame, start: np.ndarray, end: np.ndarray,
+                 as_of: datetime.date, *, hard: bool) -> Rows:
+    """Every row of the three event tables; ``people`` gains the namesakes (hard)."""
+    size = len(start)
+    subj = np.arange(size)
+    today = np.datetime64(as_of, "D").astype(np.int64)
+    last = np.minimum(end, today)
+    adult = people["birth_date"].to_numpy().astype("datetime64[D]").astype(np.int64) \
+        + ADULT_DAYS
+    pun, san, chk = _plan_rows(rng, case, types)
+    puns, sans, chks = [pun], [san], [chk]
+
+    hist = np.concatenate([subj, subj[rng.random(size) < EXTRA_HISTORY]])
+    puns.append(_records(rng, hist, np.maximum(start[hist] - 365 * HISTORY_YEARS, adult[hist]),
+                         start[hist] - BEFORE_START_DAYS - 1))
+    others = np.arange(size, len(people))
+    others = np.concatenate([others, others[rng.random(len(others)) < EXTRA_OTHER]])
+    puns.append(_records(rng, others, np.maximum(today - 365 * HISTORY_YEARS, adult[others]),
+                         np.full(len(others), today)))
+    additive, void = _additive(rng, flags, start, end, last, today, hard)
+    people, twin_of, twins = _namesakes(rng, flags, people, start, end, today, as_of)
+    puns += [*additive, void, twins]
+    # the subject checks in on a day its namesake, or a void detention of its own, is detained
+    chks.append(_onsite_inside(rng, case, twin_of, twins, np.ones(len(twin_of)), last))
+    chks.append(_onsite_inside(rng, case, void["person"], void,
+                               np.full(len(void["person"]), ONSITE_IN_VOID), last))
+
+    pun = _cat(puns)
+    det = (pun["person"] < size) & (pun["ptype"] == DET)
+    who = np.concatenate([pun["person"][det], twin_of])
+    lo = np.concatenate([pun["day"][det], twins["day"]])
+    dur = np.concatenate([pun["length"][det], twins["length"]])
+    sans.append(_routine_sanctions(rng, subj, start, last, (who, lo, lo + SANCTION_DAYS)))
+    chks.append(_routine_checkins(rng, subj, start, last, (who, lo - 1, lo + dur)))
+    return Rows(people=people, pun=pun, san=_unique(_cat(sans)), chk=_unique(_cat(chks)))
+
+
+def _routine_sanctions(rng, subj, start, last, windows) -> dict:
+    s = np.repeat(subj, 1 + rng.poisson(ROUTINE_ACTIONS, len(subj)))
+    day = _between(rng, start[s], last[s])
+    kinds = np.array([_ACTION[ADMONISH], _ACTION[WARNING], _ACTION[REFER_POLICE]])
+    action = kinds[rng.choice(3, size=len(s), p=ROUTINE_ACTION_P)]
+    action[(action == _ACTION[WARNING]) & within(s, day, *windows)] = _ACTION[ADMONISH]
+    return {"subj": s, "action": action, "day": day}
+
+
+def _routine_checkins(rng, subj, start, last, busy) -> dict:
+    s = np.repeat(subj, rng.poisson(ROUTINE_CHECKINS, len(subj)))
+    day = _between(rng, start[s], last[s])
+    method = rng.choice(len(METHODS), size=len(s), p=ROUTINE_METHOD_WEIGHTS)
+    keep = ~within(s, day, *busy)
+    return {"subj": np.concatenate([subj, s[keep]]),
+            "method": np.concatenate([np.full(len(subj), _METHOD[ONSITE]), method[keep]]),
+            "day": np.concatenate([start, day[keep]])}
+
+
+def _unique(cols: dict) -> dict:
+    """Drop repeated (subject, kind, day) rows, keeping the first: the rules ask only whether
+    such a row exists, and genuine rows must never be exact duplicates of each other."""
+    code = cols.get("action", cols.get("method"))
+    day = cols["day"] - (cols["day"].min() if len(cols["day"]) else 0)
+    key = (cols["subj"].astype(np.int64) * 8 + code) * (1 << 20) + day
+    first = np.sort(np.unique(key, return_index=True)[1])
+    return {k: v[first] for k, v in cols.items()}
+
+
+def _violations(rng, ptype: np.ndarray, length: np.ndarray) -> pa.Array:
+    """One violation per record; a detention of more than 15 days names two."""
+    vocab, offset, index = [], 0, np.zeros(len(ptype), dtype=np.int64)
+    u, w = rng.random(len(ptype)), rng.random(len(ptype))
+    for code, words in ((DET, DETENTION_VIOLATIONS), (FINE, FINE_VIOLATIONS),
+                        (PWARN, WARNING_VIOLATIONS)):
+        k = len(words)
+        # single words first, then every ordered pair of two different words
+        vocab += [*words, *(a + "、" + b for a in words for b in words if a != b)]
+        rows = ptype == code
+        first = (u[rows] * k).astype(np.int64)
+        other = (w[rows] * (k - 1)).astype(np.int64)       # index among the k - 1 others
+        pair = k + first * (k - 1) + other
+        index[rows] = offset + np.where(length[rows] > 15, pair, first)
+        offset += k * k
+    return pa.array(vocab).take(pa.array(index))
+
+
+def _grouped(rng, owner: np.ndarray, n_owners: int) -> np.ndarray:
+    """Row order: owners in random order, each owner's rows together in random order."""
+    rank = rng.permutation(n_owners)
+    shuffled = rng.permutation(len(owner))
+    return shuffled[np.argsort(rank[owner[shuffled]], kind="stable")]
+
+
+def _codes(vocab, codes: np.ndarray) -> pa.Array:
+    return pa.array(list(vocab)).take(pa.array(codes))
+
+
+def frames(rng: np.random.Generator, rows: Rows, keys: pa.Array) -> Tables:
+    """The event rows as the contract's tables (pandas over Arrow), in presentation order."""
+    people = rows.people
+    pun = _take(rows.pun, _grouped(rng, rows.pun["person"], len(people)))
+    san = _take(rows.san, _grouped(rng, rows.san["subj"], len(keys)))
+    chk = _take(rows.chk, _grouped(rng, rows.chk["subj"], len(keys)))
+    person = pun["person"]
+    county = pc.cast(identity.arrow(people["county_code"]), pa.int64()).to_numpy()
+    punishments = pa.table({
+        "punishment_no": identity.punishment_numbers(rng, county[person], pun["day"]),
+        "name": identity.arrow(people["name"]).take(pa.array(person)),
+        "id_number": identity.arrow(people["id_number"]).take(pa.array(person)),
+        "punishment_type": _codes(PUNISHMENT_TYPES, pun["ptype"]),
+        "decision_date": iso(pun["day"]),
+        "detention_days": pa.array(pun["length"], pa.int64()),
+        "executed": pa.array(pun["executed"]),
+        "revoked": pa.array(pun["revoked"]),
+        "violation": _violations(rng, pun["ptype"], pun["length"]),
+    })
+    sanctions = pa.table({"correction_no": keys.take(pa.array(san["subj"])),
+                          "action": _codes(ACTIONS, san["action"]),
+                          "action_date": iso(san["day"])})
+    checkins = pa.table({"correction_no": keys.take(pa.array(chk["subj"])),
+                         "checkin_date": iso(chk["day"]),
+                         "method": _codes(METHODS, chk["method"])})
+    return Tables(punishments=punishments.to_pandas(), sanctions=sanctions.to_pandas(),
+                  checkins=checkins.to_pandas(), subject_order=rng.permutation(len(keys)),
+                  punishment_person=person)
+
+
+def _take(cols: dict, order: np.ndarray) -> dict:
+    return {k: v[order] for k, v in cols.items()}

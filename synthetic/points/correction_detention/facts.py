@@ -1,0 +1,178 @@
+"""The clean facts of a ``correction_detention`` scenario and the per-subject fact flags.
+
+Three layers, each from its own named random stream:
+
+* the *base* layer (people, correction types, intake dates, terms, offices, correction numbers)
+  depends only on the seed, the size and ``as_of`` — never on the difficulty;
+* the *role* layer decides from the difficulty profile which subjects are clues (and for which
+  reasons), which are hard negatives (and of which families :mod:`flags` names) and which are
+  plain; :mod:`plan` turns that into one case per subject;
+* :mod:`events` writes the cases and every subject's routine records as table rows.
+
+The labels are *not* taken from the roles: ``rules.compute_labels`` computes them from the facts.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from synthetic.difficulty import Difficulty, profile
+from synthetic.points.correction_detention import events as E, identity, plan as P
+from synthetic.points.correction_detention.flags import (
+    ADDITIVE_FAMILIES, CLUE, FLAGS, HARD_NEGATIVE, HN_AFTER_END, HN_FLAGS,
+    HN_GUANZHI_TWO_WARNED, HN_HUANXING_ONE_WARNED, HN_NAMESAKE, HN_NOT_YET_DUE, PLAIN,
+    REASON_FLAGS)
+from synthetic.points.correction_detention.schema import (
+    CORRECTION_TYPES, GUANZHI, HUANXING, POINT, SANCTION_DAYS, STATUS_ACTIVE, STATUS_ENDED,
+    TERM_DAYS, TYPE_WEIGHTS)
+from synthetic.rng import stream
+
+# Reason combinations of a clue: (no sanction, should propose, check-in), weight.
+_COMBOS = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 1], [0, 1, 1],
+                    [1, 1, 1]], bool)
+_COMBO_P = np.array([0.30, 0.22, 0.18, 0.12, 0.08, 0.06, 0.04])
+SIDE_SHARE = 0.3           # clues and hard negatives that carry an extra additive family
+OTHERS_SHARE = 0.25        # people in the police extract who are not subjects, per subject
+PLANNING_MARGIN = 120      # every intake is at least this many days before as_of
+INTAKE_YEARS = 5           # intakes of the last five years
+_GUANZHI, _HUANXING = CORRECTION_TYPES.index(GUANZHI), CORRECTION_TYPES.index(HUANXING)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Clean tables in the contract's columns, the fact flags, and the people behind the rows."""
+
+    as_of: datetime.date
+    subjects: pd.DataFrame
+    punishments: pd.DataFrame
+    sanctions: pd.DataFrame
+    checkins: pd.DataFrame
+    flags: pd.DataFrame            # correction_no, role and one bool column per FLAGS
+    people: pd.DataFrame           # id_number, name, sex, birth_date, county_code
+    punishment_person: np.ndarray  # row of ``people`` behind each punishment row
+
+
+def families(difficulty: Difficulty | str) -> tuple[str, ...]:
+    """Hard-negative families a difficulty builds (namesakes need the hard level)."""
+    return tuple(f for f in HN_FLAGS if f != HN_NAMESAKE or profile(difficulty).namesakes)
+
+
+def role_counts(size: int, difficulty: Difficulty | str) -> tuple[int, int]:
+    """(clues, hard negatives) for a scenario: at least one clue, the rest from the profile."""
+    prof = profile(difficulty)
+    n_clue = min(size, max(1, int(round(prof.clue_share * size))))
+    n_hn = min(size - n_clue, int(round(prof.hard_negative_ratio * n_clue)))
+    return n_clue, n_hn
+
+
+def end_days(types: np.ndarray, start: np.ndarray, term_u: np.ndarray) -> np.ndarray:
+    """The last day of each term: the type's range scaled by ``term_u`` in [0, 1)."""
+    first = np.array([TERM_DAYS[t][0] for t in CORRECTION_TYPES])[types]
+    last = np.array([TERM_DAYS[t][1] for t in CORRECTION_TYPES])[types]
+    return start + first + (term_u * (last - first + 1)).astype(np.int64) - 1
+
+
+def _base(seed: int, size: int, as_of: datetime.date) -> dict:
+    """People, types, intake dates and terms: the same at every difficulty."""
+    rng = stream(seed, POINT, "base")
+    n_others = int(size * OTHERS_SHARE)
+    people = identity.draw_population(stream(seed, POINT, "people"), size + n_others, as_of)
+    today = np.datetime64(as_of, "D").astype(np.int64)
+    earliest = today - 365 * INTAKE_YEARS - 1
+    start = earliest + rng.integers(0, today - PLANNING_MARGIN - earliest + 1, size)
+    types = rng.choice(len(CORRECTION_TYPES), size=size, p=TYPE_WEIGHTS)
+    term_u = rng.random(size)
+    county = pc.cast(identity.arrow(people["county_code"].iloc[:size]), pa.int64()).to_numpy()
+    return {"people": people, "today": today, "start": start, "types": types,
+            "term_u": term_u, "office": identity.offices(rng, county),
+            "correction_no": identity.correction_numbers(rng, county, start)}
+
+
+def _pick(rng: np.random.Generator, ok: np.ndarray) -> np.ndarray:
+    """One column per row, uniform among the row's True columns (-1 where none is)."""
+    count = ok.sum(axis=1)
+    rank = (rng.random(len(ok)) * count).astype(np.int64)
+    return np.where(count > 0, np.argmax(np.cumsum(ok, axis=1) > rank[:, None], axis=1), -1)
+
+
+def _eligible(fams, types, base) -> np.ndarray:
+    """Which family each subject can carry: some need the term to end early or late enough."""
+    end, today = end_days(types, base["start"], base["term_u"]), base["today"]
+    need = {HN_NOT_YET_DUE: end >= today - SANCTION_DAYS, HN_AFTER_END: end < today}
+    return np.column_stack([need.get(f, np.ones(len(end), dtype=bool)) for f in fams])
+
+
+def _roles(seed: int, size: int, difficulty: Difficulty, base: dict):
+    """Role per subject, its type (two families fix it) and the flags."""
+    rng = stream(seed, POINT, "roles", difficulty.value)
+    n_clue, n_hn = role_counts(size, difficulty)
+    order = rng.permutation(size)
+    role = np.full(size, PLAIN, dtype=np.int8)
+    role[order[:n_clue]] = CLUE
+    role[order[n_clue:n_clue + n_hn]] = HARD_NEGATIVE
+    types = base["types"].copy()
+    combo = _COMBOS[rng.choice(len(_COMBO_P), size=size, p=_COMBO_P)]
+    guanzhi = types == _GUANZHI
+    combo[guanzhi, 1] = False                        # 管制 can never need a proposal
+    combo[guanzhi & ~combo.any(axis=1), 0] = True
+    flags = {name: np.zeros(size, dtype=bool) for name in FLAGS}
+    for j, name in enumerate(REASON_FLAGS):
+        flags[name] = combo[:, j] & (role == CLUE)
+
+    fams = families(difficulty)
+    primary = _pick(rng, _eligible(fams, types, base))
+    for j, name in enumerate(fams):
+        flags[name] |= (role == HARD_NEGATIVE) & (primary == j)
+    types[flags[HN_GUANZHI_TWO_WARNED]] = _GUANZHI
+    types[flags[HN_HUANXING_ONE_WARNED]] = _HUANXING
+    side = [f for f in fams if f in ADDITIVE_FAMILIES]
+    second = _pick(rng, _eligible(side, types, base))
+    extra = (rng.random(size) < SIDE_SHARE) & (role != PLAIN)
+    for j, name in enumerate(side):
+        flags[name] |= extra & (second == j)
+    return role, types, flags
+
+
+def draw_facts(seed: int, size: int, difficulty: Difficulty | str,
+               as_of: datetime.date) -> Facts:
+    """Every clean fact of one scenario, with its fact flags."""
+    difficulty = Difficulty.parse(difficulty)
+    base = _base(seed, size, as_of)
+    role, types, flags = _roles(seed, size, difficulty, base)
+    today, start = base["today"], base["start"]
+    end = end_days(types, start, base["term_u"])
+    case = P.build_plan(stream(seed, POINT, "plan", difficulty.value), role == CLUE, flags,
+                        types, start, end, today, hard=profile(difficulty).boundary_dates)
+    rows = E.build_events(stream(seed, POINT, "events", difficulty.value), case, flags, types,
+                          base["people"], start, end, as_of,
+                          hard=profile(difficulty).boundary_dates)
+    head = base["people"].iloc[:size]
+    subjects = pa.table({
+        "correction_no": base["correction_no"],
+        "name": identity.arrow(head["name"]),
+        "id_number": identity.arrow(head["id_number"]),
+        "correction_type": pa.array(CORRECTION_TYPES).take(pa.array(types)),
+        "start_date": E.iso(start),
+        "end_date": E.iso(end),
+        "office": base["office"],
+        "status": pa.array([STATUS_ENDED, STATUS_ACTIVE]).take(pa.array((end >= today) * 1)),
+    })
+    tables = E.frames(stream(seed, POINT, "order", difficulty.value), rows,
+                      subjects["correction_no"].combine_chunks())
+    order = pa.array(tables.subject_order)
+    flag_frame = pa.table({"correction_no": subjects["correction_no"], "role": role,
+                           **{name: flags[name] for name in FLAGS}})
+    return Facts(as_of=as_of, subjects=subjects.take(order).to_pandas(),
+                 flags=flag_frame.take(order).to_pandas(), punishments=tables.punishments,
+                 sanctions=tables.sanctions, checkins=tables.checkins, people=rows.people,
+                 punishment_person=tables.punishment_person)
+
+
+__all__ = ["CLUE", "FLAGS", "Facts", "HARD_NEGATIVE", "HN_FLAGS", "PLAIN", "REASON_FLAGS",
+           "draw_facts", "end_days", "families", "role_counts"]

@@ -1,0 +1,115 @@
+"""The rules of ``correction_detention`` on clean tables (docs/points/correction_detention.md).
+
+A pure, vectorised function of the four tables and ``as_of``: the generator calls it to label a
+scenario, and the tests call it on noised tables after normalisation to show that noise never
+changes a fact.
+
+* An *effective detention* is a ``行政拘留`` row, ``executed`` and not ``revoked``, whose ID number
+  is a subject's and whose ``decision_date`` lies in ``[start_date, end_date]``. Exact duplicate
+  rows are one detention; rows with different ``punishment_no`` are different ones.
+* A *sanction* is a ``警告``, ``提请撤销缓刑``, ``提请撤销假释`` or ``提请收监执行`` action.
+* ``CC_NO_SANCTION_AFTER_DETENTION``: an effective detention with ``decision + 30 days < as_of``
+  and no sanction dated ``decision .. decision + 30 days``.
+* ``CC_SHOULD_PROPOSE_REVOCATION``: the trigger (first effective detention by decision date for
+  假释 / 暂予监外执行, second for 缓刑, none for 管制) has ``decision + 30 days < as_of`` and no
+  proposal of the type's kind dated on or after its decision.
+* ``CC_CHECKIN_DURING_DETENTION``: a ``现场`` check-in dated ``decision .. decision + days - 1`` of
+  an effective detention.
+
+Check-ins and sanctions count by existence, so their duplicate rows need no dropping.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pandas as pd
+
+from synthetic.points.correction_detention.schema import (
+    CHECKIN_DURING, DETENTION, NO_SANCTION, ONSITE, PROPOSAL, SANCTION_DAYS, SANCTIONS,
+    SHOULD_PROPOSE, TRIGGER_RANK)
+
+WINDOW = pd.Timedelta(days=SANCTION_DAYS)
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series, format="%Y-%m-%d")
+
+
+def effective_detentions(subjects: pd.DataFrame, punishments: pd.DataFrame) -> pd.DataFrame:
+    """``correction_no, correction_type, punishment_no, decision, detention_days`` per detention."""
+    det = punishments.loc[(punishments["punishment_type"] == DETENTION).to_numpy()
+                          & punishments["executed"].to_numpy(dtype=bool)
+                          & ~punishments["revoked"].to_numpy(dtype=bool)].drop_duplicates()
+    det = det[["punishment_no", "id_number", "decision_date", "detention_days"]].merge(
+        subjects[["correction_no", "id_number", "correction_type", "start_date", "end_date"]],
+        on="id_number")
+    decision = _dates(det["decision_date"])
+    inside = (decision >= _dates(det["start_date"])) & (decision <= _dates(det["end_date"]))
+    det = det.assign(decision=decision).loc[inside]
+    return det[["correction_no", "correction_type", "punishment_no", "decision",
+                "detention_days"]].reset_index(drop=True)
+
+
+def _actions(sanctions: pd.DataFrame, kinds) -> pd.DataFrame:
+    rows = sanctions.loc[sanctions["action"].isin(list(kinds)).to_numpy()]
+    return pd.DataFrame({"correction_no": rows["correction_no"].to_numpy(),
+                         "action": rows["action"].to_numpy(),
+                         "day": _dates(rows["action_date"]).to_numpy()})
+
+
+def _without(frame: pd.DataFrame, found: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+    """Rows of ``frame`` whose ``on`` values are not among ``found``'s (an anti-join)."""
+    marked = frame.merge(found[on].drop_duplicates().assign(_found=True), on=on, how="left")
+    return marked.loc[marked["_found"].isna().to_numpy()]
+
+
+def _unsanctioned(due: pd.DataFrame, sanctions: pd.DataFrame) -> pd.Series:
+    """Subjects with a due detention that no sanction followed within 30 days."""
+    pairs = due[["correction_no", "punishment_no", "decision"]].merge(
+        _actions(sanctions, SANCTIONS), on="correction_no")
+    hit = (pairs["day"] >= pairs["decision"]) & (pairs["day"] <= pairs["decision"] + WINDOW)
+    key = ["correction_no", "punishment_no"]
+    return _without(due[key], pairs.loc[hit.to_numpy()], key)["correction_no"]
+
+
+def _unproposed(eff: pd.DataFrame, sanctions: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Subjects whose due trigger detention has no matching proposal on or after its decision."""
+    eff = eff.sort_values(["correction_no", "decision"], kind="stable")
+    rank = eff.groupby("correction_no", sort=False).cumcount() + 1
+    trig = eff.loc[(rank == eff["correction_type"].map(TRIGGER_RANK)).to_numpy()]
+    trig = trig.loc[(trig["decision"] + WINDOW < as_of).to_numpy()]
+    pairs = trig[["correction_no", "correction_type", "decision"]].merge(
+        _actions(sanctions, PROPOSAL.values()), on="correction_no")
+    ok = (pairs["action"] == pairs["correction_type"].map(PROPOSAL)) & (
+        pairs["day"] >= pairs["decision"])
+    return _without(trig[["correction_no"]], pairs.loc[ok.to_numpy()],
+                    ["correction_no"])["correction_no"]
+
+
+def _checked_in(eff: pd.DataFrame, checkins: pd.DataFrame) -> pd.Series:
+    """Subjects with a 现场 check-in on a day of one of their effective detentions."""
+    rows = checkins.loc[(checkins["method"] == ONSITE).to_numpy(),
+                        ["correction_no", "checkin_date"]]
+    pairs = eff[["correction_no", "decision", "detention_days"]].merge(rows, on="correction_no")
+    day = _dates(pairs["checkin_date"])
+    last = pairs["decision"] + pd.to_timedelta(pairs["detention_days"] - 1, unit="D")
+    return pairs.loc[((day >= pairs["decision"]) & (day <= last)).to_numpy(), "correction_no"]
+
+
+def compute_labels(subjects: pd.DataFrame, punishments: pd.DataFrame, sanctions: pd.DataFrame,
+                   checkins: pd.DataFrame, *, as_of: datetime.date) -> pd.DataFrame:
+    """``record_id, reason`` rows (one per subject and reason that applies), sorted and unique.
+
+    Tables must be clean: canonical ID numbers, ``YYYY-MM-DD`` dates; extra columns are ignored.
+    """
+    as_of = pd.Timestamp(as_of)
+    eff = effective_detentions(subjects, punishments)
+    due = eff.loc[(eff["decision"] + WINDOW < as_of).to_numpy()]
+    found = [pd.DataFrame({"record_id": ids.to_numpy(), "reason": reason}) for ids, reason in (
+        (_unsanctioned(due, sanctions), NO_SANCTION),
+        (_unproposed(eff, sanctions, as_of), SHOULD_PROPOSE),
+        (_checked_in(eff, checkins), CHECKIN_DURING))]
+    out = pd.concat(found, ignore_index=True).drop_duplicates()
+    out = out.sort_values(["record_id", "reason"], kind="stable").reset_index(drop=True)
+    return out[["record_id", "reason"]].astype(str)
