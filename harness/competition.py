@@ -1,8 +1,12 @@
-"""The competition file (CONTRACT 7): points, scenario suites, limits and submissions.
+"""The competition file (CONTRACT 7): points, scenario suites, limits, phases and submissions.
 
 It loads into frozen dataclasses that validate on creation; every error names the file and
 the field. Private suites derive their seeds from a secret read from an environment variable,
-which is never written anywhere.
+which is never written anywhere (the store keeps the derived seeds of its scenarios only).
+
+Phases are the submission windows of ``arena submit``: a name, first and last day (inclusive,
+calendar days in Asia/Shanghai, UTC+8 all year), a per-team daily quota and the board their
+submissions are published on.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import ConfigError
+from harness.errors import ConfigError, UnknownNameError
 from harness.limits import Limits
 from harness.tomlfile import expect, read_toml, reject_unknown_keys
 from synthetic.difficulty import Difficulty
@@ -23,8 +27,32 @@ from synthetic.registry import get_point
 from synthetic.scenario import DEFAULT_AS_OF
 
 SPLITS = ("public", "private")
-_TOP_KEYS = ("name", "points", "as_of", "limits", "suites", "submissions")
+_TOP_KEYS = ("name", "points", "as_of", "limits", "suites", "submissions", "phases")
 _SUITE_KEYS = ("split", "seeds", "secret_env", "count", "sizes", "difficulties")
+_PHASE_KEYS = ("name", "start", "end", "daily_quota", "board")
+# Competition days are calendar days in China (no daylight saving time since 1991).
+COMPETITION_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+def competition_day(now: dt.datetime) -> dt.date:
+    """The competition day (Asia/Shanghai) of an aware ``now``."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(COMPETITION_TZ).date()
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A submission window: ``start`` to ``end`` inclusive, ``daily_quota`` per team and day."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    daily_quota: int
+    board: str
+
+    def is_open(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
 
 
 @dataclass(frozen=True)
@@ -72,6 +100,31 @@ class Competition:
     limits: Limits
     suites: tuple[Suite, ...]
     submissions: tuple[Path, ...]
+    phases: tuple[Phase, ...] = ()
+    source: str = dataclasses.field(default="", repr=False)  # the file's text (no secrets)
+
+    def phase(self, name: str, *, field: str = "--phase") -> Phase:
+        """The phase called ``name``; an unknown name suggests the closest one."""
+        for phase in self.phases:
+            if phase.name == name:
+                return phase
+        if not self.phases:
+            raise ConfigError("the competition has no phases, so it takes no submissions",
+                              file=str(self.path), field="phases",
+                              fix='add a [[phases]] table with name, start, end, daily_quota')
+        raise UnknownNameError("phase", name, [p.name for p in self.phases], file=str(self.path),
+                               field=field)
+
+    def scenario_ids(self) -> list[tuple[str, str, str]]:
+        """(scenario id, point, split) of every scenario, without generating anything."""
+        from synthetic.scenario import scenario_id
+
+        out = []
+        for r in self.scenario_requests():
+            spec = get_point(r.point)
+            out.append((scenario_id(r.point, spec.generator_version, r.seed, r.size,
+                                    r.difficulty, r.as_of), r.point, r.split))
+        return out
 
     def scenario_requests(self) -> list[ScenarioRequest]:
         requests = []
@@ -86,8 +139,28 @@ class Competition:
 
 
 def load_competition(path: Path | str) -> Competition:
+    """Load and validate the competition file ``path``."""
     path = Path(path)
     data = read_toml(path, what="competition file", fix="pass the path of a competition TOML file")
+    return _build(data, path=path, source=path.read_text(encoding="utf-8"),
+                  check_submissions=True)
+
+
+def load_competition_text(text: str, *, path: Path | str) -> Competition:
+    """A competition from its stored text (``path`` is where it was read, for messages and
+    relative submission paths, which are not required to exist any more)."""
+    import tomllib
+
+    path = Path(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"TOML syntax error ({exc})", file=str(path),
+                          fix="correct the TOML syntax at that line") from None
+    return _build(data, path=path, source=text, check_submissions=False)
+
+
+def _build(data: dict, *, path: Path, source: str, check_submissions: bool) -> Competition:
     reject_unknown_keys(data, _TOP_KEYS, file=path)
     name = expect(data, "name", str, file=path, example='name = "芜湖市法律监督模型竞赛"')
     points_raw = expect(data, "points", list, file=path, example='points = ["env_tax"]')
@@ -119,13 +192,54 @@ def load_competition(path: Path | str) -> Competition:
             raise ConfigError(f"must be a path string; got {entry!r}", file=str(path),
                               field=f"submissions[{i}]", fix="write the submission directory path")
         sub_path = (path.parent / entry).resolve()
-        if not sub_path.is_dir():
+        if check_submissions and not sub_path.is_dir():
             raise ConfigError(f"submission directory {sub_path} does not exist", file=str(path),
                               field=f"submissions[{i}]",
                               fix="paths are relative to the competition file")
         submissions.append(sub_path)
+    phases_raw = expect(data, "phases", list, file=path, required=False, default=[],
+                        example='[[phases]] with name, start, end, daily_quota')
+    phases = tuple(_load_phase(p, file=path, index=i) for i, p in enumerate(phases_raw))
+    seen: set[str] = set()
+    for i, phase in enumerate(phases):
+        if phase.name in seen:
+            raise ConfigError(f"the phase name {phase.name!r} is used twice", file=str(path),
+                              field=f"phases[{i}].name", fix="give every phase its own name")
+        seen.add(phase.name)
     return Competition(path=path, name=name, points=tuple(points), as_of=as_of, limits=limits,
-                       suites=suites, submissions=tuple(submissions))
+                       suites=suites, submissions=tuple(submissions), phases=phases,
+                       source=source)
+
+
+def _load_phase(table: object, *, file: Path, index: int) -> Phase:
+    prefix = f"phases[{index}]."
+    if not isinstance(table, dict):
+        raise ConfigError("must be a table", file=str(file), field=f"phases[{index}]",
+                          fix="write it as a [[phases]] table")
+    reject_unknown_keys(table, _PHASE_KEYS, file=file, prefix=prefix)
+    name = expect(table, "name", str, file=file, prefix=prefix, example='name = "public"')
+    if not name.strip() or any(ord(c) < 32 for c in name):
+        raise ConfigError(f"must be a non-empty single-line name; got {name!r}", file=str(file),
+                          field=f"{prefix}name", fix='e.g. name = "public"')
+    start = _parse_date(expect(table, "start", (str, dt.date), file=file, prefix=prefix,
+                               example='start = "2024-03-01"'), file=file, field=f"{prefix}start")
+    end = _parse_date(expect(table, "end", (str, dt.date), file=file, prefix=prefix,
+                             example='end = "2024-03-31"'), file=file, field=f"{prefix}end")
+    if end < start:
+        raise ConfigError(f"is before start ({start.isoformat()})", file=str(file),
+                          field=f"{prefix}end", fix="end is the last day of the phase, inclusive")
+    quota = expect(table, "daily_quota", int, file=file, prefix=prefix,
+                   example="daily_quota = 5")
+    if quota < 1:
+        raise ConfigError(f"must be at least 1; got {quota}", file=str(file),
+                          field=f"{prefix}daily_quota",
+                          fix="write the number of submissions a team may make per day")
+    board = expect(table, "board", str, file=file, prefix=prefix, required=False,
+                   default="public", example='board = "public"')
+    if board not in SPLITS:
+        raise ConfigError(f"must be 'public' or 'private'; got {board!r}", file=str(file),
+                          field=f"{prefix}board", fix='write board = "public" or "private"')
+    return Phase(name=name.strip(), start=start, end=end, daily_quota=quota, board=board)
 
 
 def _parse_date(value: str | dt.date, *, file: Path, field: str) -> dt.date:

@@ -23,9 +23,9 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from harness.cli import check, demo, generate, leaderboard, run
+    from harness.cli import check, demo, generate, leaderboard, run, selftest, status, submit, verify
 
-    for module in (generate, check, run, leaderboard, demo):
+    for module in (generate, check, run, submit, status, verify, leaderboard, demo, selftest):
         cli.add_command(module.command)
 
 

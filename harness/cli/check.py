@@ -1,8 +1,10 @@
 """``arena check``: what a team runs before submitting (CONTRACT 8).
 
-Runs the submission in the sandbox on each scenario, scores it where labels exist (read by the
-harness, outside the sandbox) and prints per-run status, metrics and problems. Exits 0 whenever
-the harness itself worked, whatever the runs' statuses.
+Validates the manifest, runs the submission in the sandbox on each scenario, scores it where
+labels exist (read by the harness, outside the sandbox) and prints per-run status and metrics,
+per-point means, and every problem found in the output (unknown record ids, unknown reason codes,
+merged duplicates), also on scenarios without labels. Exits 0 whenever the harness itself worked,
+whatever the runs' statuses.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ def command(submission_dir: Path, scenarios: tuple[Path, ...], as_json: bool,
     import dataclasses
 
     from harness.execute import RunTask, execute
+    from harness.workspace import ScenarioRef
     from harness.limits import Limits
     from harness.orchestrate import require_sandbox
     from harness.submission import load_submission
@@ -45,13 +48,36 @@ def command(submission_dir: Path, scenarios: tuple[Path, ...], as_json: bool,
         limits = dataclasses.replace(limits, memory_mb=memory_limit)
     results = []
     for scenario in loaded:
-        run = execute(RunTask(submission, scenario.path, scenario.id, limits, unsafe_local))
+        run = execute(RunTask(submission, ScenarioRef.of(scenario), limits, unsafe_local))
         results.append((scenario, run))
     if as_json:
-        click.echo(json.dumps({"runs": [_run_json(s, r) for s, r in results]},
-                              ensure_ascii=False))
+        click.echo(json.dumps({"runs": [_run_json(s, r) for s, r in results],
+                               "points": _per_point(results)}, ensure_ascii=False))
     else:
         _print_table(submission, results)
+
+
+def _per_point(results) -> dict[str, dict]:
+    """Mean metrics per point over its scored runs (a run that did not end ok counts 0)."""
+    points: dict[str, dict] = {}
+    for scenario, run in results:
+        entry = points.setdefault(scenario.point, {"runs": 0, "ok": 0, "scored": 0,
+                                                   "sums": dict.fromkeys(_MEANS, 0.0)})
+        entry["runs"] += 1
+        entry["ok"] += run.status == "ok"
+        if run.status != "ok" or run.metrics is not None:
+            entry["scored"] += 1
+            for name in _MEANS:
+                entry["sums"][name] += _metric(run, name) or 0.0
+    out = {}
+    for point, entry in points.items():
+        n = entry["scored"]
+        out[point] = {"runs": entry["runs"], "ok": entry["ok"], "scored": n,
+                      **{name: (entry["sums"][name] / n if n else None) for name in _MEANS}}
+    return out
+
+
+_MEANS = ("precision", "recall", "f1", "reason_f1")
 
 
 def _metric(run, name: str) -> float | None:
@@ -73,7 +99,7 @@ def _run_json(scenario, run) -> dict:
         "scenario_path": str(scenario.path),
         "difficulty": scenario.manifest["difficulty"],
         "message": run.message,
-        "problems": [] if run.metrics is None else run.metrics["problems"],
+        "problems": list(run.problems),
         "unsafe": run.unsafe,
     }
 
@@ -101,8 +127,17 @@ def _print_table(submission, results) -> None:
                       _fmt(_metric(run, "recall")), _fmt(_metric(run, "f1")),
                       _fmt(_metric(run, "reason_f1")), f"{run.wall_s:.2f}")
     console.print(table)
+    per_point = _per_point(results)
+    if len(results) > 1:
+        summary = Table(title="per point (mean over scenarios; a run that is not ok counts 0)")
+        for column in ("point", "runs", "ok", "precision", "recall", "F1", "reason F1"):
+            summary.add_column(column, justify="left" if column == "point" else "right")
+        for point, entry in per_point.items():
+            summary.add_row(point, str(entry["runs"]), str(entry["ok"]),
+                            *(_fmt(entry[name]) for name in _MEANS))
+        console.print(summary)
     for scenario, run in results:
-        problems = [] if run.metrics is None else run.metrics["problems"]
+        problems = run.problems
         if run.status != "ok":
             console.print(f"[red]{scenario.id}[/red]: {run.status} — {run.message}")
             if run.stderr_tail:

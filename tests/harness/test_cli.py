@@ -99,6 +99,30 @@ def test_check_prints_a_table_for_people(scenarios):
     assert "env_tax" in result.stdout and "ok" in result.stdout
 
 
+@pytest.mark.sandbox
+def test_check_reports_every_problem_of_the_output(tmp_path, scenarios):
+    sub = tmp_path / "sloppy"
+    sub.mkdir()
+    (sub / "submission.toml").write_text(
+        'team = "t"\nname = "sloppy"\nversion = "1"\npoints = ["env_tax"]\n'
+        'language = "command"\ncommand = ["/bin/sh", "run.sh"]\n', encoding="utf-8")
+    (sub / "run.sh").write_text(
+        'printf "record_id,reason,score\\nNOT-A-PERMIT,,\\nNOT-A-PERMIT,,\\n'
+        'NOT-A-PERMIT,ENV_MADE_UP,\\n" > "$ARENA_OUTPUT/clues.csv"\n', encoding="utf-8")
+    result = arena("check", sub, "--scenario", scenarios["easy"], "--scenario",
+                   scenarios["hard"], "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    for run in report["runs"]:
+        assert run["status"] == "ok" and run["f1"] == 0.0
+        problems = " | ".join(run["problems"])
+        assert "duplicate" in problems and "NOT-A-PERMIT" in problems
+        assert "unknown reason code" in problems and "ENV_MADE_UP" in problems
+    assert report["points"]["env_tax"]["runs"] == 2 and report["points"]["env_tax"]["f1"] == 0.0
+    table = arena("check", sub, "--scenario", scenarios["easy"], "--scenario", scenarios["hard"])
+    assert "per point" in table.stdout and "ENV_MADE_UP" in table.stdout
+
+
 def test_check_missing_scenario_directory(tmp_path):
     missing = tmp_path / "nowhere"
     assert_one_line_error(arena("check", BASELINE, "--scenario", missing), str(missing),
@@ -154,6 +178,13 @@ def test_run_then_leaderboard_then_resume(tmp_path):
     assert "4 runs done (4 ok)" in first.stdout
     again = arena("run", competition, "--workspace", workspace, "--workers", 1)
     assert again.returncode == 0 and "0 runs done" in again.stdout and "4 already" in again.stdout
+    status = arena("status", "--workspace", workspace)
+    assert status.returncode == 0, status.stderr
+    lines = [line for line in status.stdout.splitlines() if "env-tax-" in line]
+    assert len(lines) == 2 and all("2/2" in line and "2 ok" in line for line in lines)
+    assert any("1.0000" in line for line in lines if "baseline" in line)
+    report = json.loads(arena("status", "--workspace", workspace, "--json").stdout)
+    assert sorted((s["done"], s["expected"]) for s in report["submissions"]) == [(2, 2), (2, 2)]
     board = arena("leaderboard", "--workspace", workspace, "--out", tmp_path / "pages")
     assert board.returncode == 0, board.stderr
     page = Path(board.stdout.strip())
@@ -164,6 +195,26 @@ def test_run_then_leaderboard_then_resume(tmp_path):
 def test_leaderboard_without_a_store(tmp_path):
     assert_one_line_error(arena("leaderboard", "--workspace", tmp_path, "--out", tmp_path / "o"),
                           "arena.sqlite", "arena run")
+
+
+def test_status_without_a_store(tmp_path):
+    assert_one_line_error(arena("status", "--workspace", tmp_path), "arena.sqlite", "arena run")
+
+
+def test_run_refuses_a_workspace_in_use(tmp_path):
+    import fcntl
+
+    competition = tmp_path / "competition.toml"
+    competition.write_text(COMPETITION.format(baseline=json.dumps(str(BASELINE)),
+                                              weak=json.dumps(str(WEAK))), encoding="utf-8")
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    with open(workspace / ".arena-run.lock", "w") as lock:
+        lock.write("4242")
+        lock.flush()
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = arena("run", competition, "--workspace", workspace, "--unsafe-local")
+    assert_one_line_error(result, "another `arena run` (pid 4242)", "--workspace")
 
 
 def test_run_with_a_bad_competition_file(tmp_path):

@@ -99,6 +99,80 @@ def test_bad_competition_files(tmp_path, text, expected):
     assert "\n" not in message
 
 
+PHASES = """
+[[phases]]
+name = "public"
+start = "2024-03-01"
+end = 2024-03-31
+daily_quota = 5
+
+[[phases]]
+name = "final"
+start = "2024-04-01"
+end = "2024-04-01"
+daily_quota = 1
+board = "private"
+"""
+
+
+def test_phases_load_and_are_looked_up_by_name(tmp_path):
+    competition = load_competition(write(tmp_path, VALID + PHASES))
+    public, final = competition.phases
+    assert (public.start, public.end, public.daily_quota, public.board) == \
+        (dt.date(2024, 3, 1), dt.date(2024, 3, 31), 5, "public")
+    assert final.board == "private" and final.is_open(dt.date(2024, 4, 1))
+    assert not final.is_open(dt.date(2024, 4, 2))
+    assert competition.phase("final") is final
+    with pytest.raises(ArenaError, match="Unknown phase 'finale'. Did you mean 'final'?"):
+        competition.phase("finale")
+    without = load_competition(write(tmp_path, VALID))
+    with pytest.raises(ArenaError, match="field 'phases': the competition has no phases"):
+        without.phase("public")
+
+
+def test_days_are_shanghai_days():
+    from harness.competition import competition_day
+
+    utc = dt.timezone.utc
+    assert competition_day(dt.datetime(2024, 3, 5, 15, 59, tzinfo=utc)) == dt.date(2024, 3, 5)
+    assert competition_day(dt.datetime(2024, 3, 5, 16, 0, tzinfo=utc)) == dt.date(2024, 3, 6)
+
+
+def test_the_stored_text_loads_without_the_submission_directories(tmp_path, monkeypatch):
+    from harness.competition import load_competition_text
+
+    monkeypatch.setenv("ARENA_TEST_SECRET", "s3cret")
+    text = (VALID.replace('as_of = "2023-12-31"', 'as_of = "2023-12-31"\nsubmissions = ["gone"]')
+            + PHASES)
+    competition = load_competition_text(text, path=tmp_path / "elsewhere.toml")
+    assert competition.submissions == ((tmp_path / "gone").resolve(),)
+    assert competition.source == text
+    assert len(competition.phases) == 2
+    ids = competition.scenario_ids()
+    assert len(ids) == 6 and {split for _, _, split in ids} == {"public", "private"}
+
+
+PHASE_BAD = [
+    (PHASES.replace('name = "final"', 'name = "public"'), "field 'phases[1].name'"),
+    (PHASES.replace("end = 2024-03-31", "end = 2024-02-01"), "field 'phases[0].end': is before"),
+    (PHASES.replace("daily_quota = 5", "daily_quota = 0"), "field 'phases[0].daily_quota'"),
+    (PHASES.replace("daily_quota = 5", 'daily_quota = "5"'), "field 'phases[0].daily_quota'"),
+    (PHASES.replace('board = "private"', 'board = "secret"'), "field 'phases[1].board'"),
+    (PHASES.replace('start = "2024-03-01"', 'start = "March 1"'), "field 'phases[0].start'"),
+    (PHASES.replace("daily_quota = 1", "daily_quota = 1\nquota = 2"),
+     "field 'phases[1].quota': unknown key — remove it (did you mean 'daily_quota'?)"),
+    (PHASES.replace('name = "public"\n', ""), "field 'phases[0].name': is missing"),
+]
+
+
+@pytest.mark.parametrize("phases,expected", PHASE_BAD)
+def test_bad_phases(tmp_path, phases, expected):
+    path = write(tmp_path, VALID + phases)
+    with pytest.raises(ArenaError) as info:
+        load_competition(path)
+    assert expected in str(info.value) and str(path) in str(info.value)
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(ArenaError, match="competition file not found"):
         load_competition(tmp_path / "nope.toml")
