@@ -23,7 +23,7 @@ from scoring.metrics import invalid_parameter
 from scoring.ranking import competition_ranks
 from scoring.records import RUN_STATUSES, SPLITS, RunRecord
 
-__all__ = ["MISSING", "Board", "BoardEntry", "PointScore", "build_board"]
+__all__ = ["MISSING", "Board", "BoardEntry", "BoardScenario", "PointScore", "build_board"]
 
 MISSING = "missing"  # the status shown for a scenario a covered point has no run for
 STATUS_ORDER = (*RUN_STATUSES, MISSING)
@@ -76,12 +76,35 @@ class BoardEntry:
 
 
 @dataclass(frozen=True)
+class BoardScenario:
+    """One scenario of a board's split, as any run of the split used it.
+
+    ``draw`` numbers the scenarios of one (point, size, difficulty) group from 0, ordered by
+    seed then id: draw *k* of every group together form one complete copy of the suite (for a
+    private suite, one secret seed index; see ``docs/leaderboards.md``).
+    """
+
+    point: str
+    scenario_id: str
+    difficulty: str
+    size: int
+    seed: int
+    draw: int
+
+
+@dataclass(frozen=True)
 class Board:
-    """A leaderboard of one split: entries sorted by rank, then team and submission name."""
+    """A leaderboard of one split.
+
+    Entries are sorted by rank; within a shared rank, entries with more ``ok`` runs come first,
+    then by team and submission name. ``scenarios`` lists the split's scenarios (point order,
+    then difficulty, size, draw).
+    """
 
     split: str
     points: tuple[str, ...]
     entries: tuple[BoardEntry, ...]
+    scenarios: tuple[BoardScenario, ...] = ()
 
     @property
     def unsafe(self) -> bool:
@@ -99,7 +122,8 @@ class Board:
         if point not in self.points:
             raise invalid_parameter("Board.point_entries", "point",
                                     f"one of {', '.join(self.points)}", point)
-        return sorted(self.entries, key=lambda e: (e.per_point[point].rank, *_name_key(e)))
+        return sorted(self.entries, key=lambda e: (e.per_point[point].rank,
+                                                   -e.per_point[point].ok_runs, *_name_key(e)))
 
 
 def build_board(records: Iterable[RunRecord], *, points: Sequence[str], split: str) -> Board:
@@ -121,6 +145,7 @@ def build_board(records: Iterable[RunRecord], *, points: Sequence[str], split: s
     runs: dict[str, list[RunRecord]] = defaultdict(list)
     first: dict[str, RunRecord] = {}
     scenarios: dict[str, dict[str, str]] = {p: {} for p in points}  # point -> id -> difficulty
+    scenario_keys: dict[str, tuple[str, int, int]] = {}  # id -> (difficulty, size, seed)
     seen: set[tuple[str, str]] = set()
     for record in records:
         if not isinstance(record, RunRecord):
@@ -141,6 +166,8 @@ def build_board(records: Iterable[RunRecord], *, points: Sequence[str], split: s
         _check_same_submission(first.setdefault(record.submission_id, record), record)
         runs[record.submission_id].append(record)
         scenarios[record.point].setdefault(record.scenario_id, record.difficulty)
+        scenario_keys.setdefault(record.scenario_id, (record.difficulty, record.size,
+                                                      record.seed))
 
     drafts = []
     for submission_id, own in runs.items():
@@ -163,8 +190,31 @@ def build_board(records: Iterable[RunRecord], *, points: Sequence[str], split: s
             submission_name=meta.submission_name, version=meta.version, baseline=meta.baseline,
             overall=overall[i], reason_f1=_mean(s.reason_f1 for s in per_point.values()),
             per_point=ranked, unsafe=any(r.unsafe for r in own), runs=tuple(ordered_runs)))
-    entries.sort(key=lambda e: (e.rank, *_name_key(e)))
-    return Board(split=split, points=points, entries=tuple(entries))
+    entries.sort(key=lambda e: (e.rank, -_ok_runs(e), *_name_key(e)))
+    return Board(split=split, points=points, entries=tuple(entries),
+                 scenarios=_board_scenarios(points, scenarios, scenario_keys))
+
+
+def _board_scenarios(points: tuple[str, ...], scenarios: dict[str, dict[str, str]],
+                     keys: dict[str, tuple[str, int, int]]) -> tuple[BoardScenario, ...]:
+    groups: dict[tuple[str, str, int], list[tuple[int, str]]] = defaultdict(list)
+    for point in points:
+        for scenario_id in scenarios[point]:
+            difficulty, size, seed = keys[scenario_id]
+            groups[(point, difficulty, size)].append((seed, scenario_id))
+    point_order = {p: i for i, p in enumerate(points)}
+    out = []
+    for (point, difficulty, size), members in sorted(
+            groups.items(), key=lambda item: (point_order[item[0][0]],
+                                              _difficulty_key(item[0][1]), item[0][2])):
+        for draw, (seed, scenario_id) in enumerate(sorted(members)):
+            out.append(BoardScenario(point=point, scenario_id=scenario_id,
+                                     difficulty=difficulty, size=size, seed=seed, draw=draw))
+    return tuple(out)
+
+
+def _ok_runs(entry: BoardEntry) -> int:
+    return sum(score.ok_runs for score in entry.per_point.values())
 
 
 def _point_score(point: str, point_scenarios: dict[str, str], own: list[RunRecord],

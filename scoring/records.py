@@ -16,7 +16,7 @@ __all__ = ["RUN_STATUSES", "SPLITS", "RunRecord"]
 RUN_STATUSES: tuple[str, ...] = tuple(status.value for status in RunStatus)
 SPLITS = ("public", "private")
 
-_SCORES = ("precision", "recall", "f1", "reason_f1")
+_SCORES = ("precision", "recall", "f1", "reason_f1", "average_precision")
 _RESOURCES = ("wall_s", "cpu_s", "peak_memory_mb")
 _TEXTS = ("submission_id", "team", "submission_name", "version", "point", "scenario_id",
           "difficulty")
@@ -30,6 +30,7 @@ class RunRecord:
     :data:`RUN_STATUSES`, the values of :class:`harness.status.RunStatus` (a member such as
     ``RunStatus.TIMEOUT`` is accepted and stored as its value). Scores are in [0, 1] or ``None``; an ``ok`` run must carry ``f1`` and
     ``reason_f1``. ``unsafe`` says the run used the unsafe local mode (not sandboxed).
+    ``average_precision`` is ``None`` when the run gave no scores (or the store does not say).
     """
 
     submission_id: str
@@ -54,6 +55,7 @@ class RunRecord:
     peak_memory_mb: float | None
     stderr_tail: str
     unsafe: bool
+    average_precision: float | None = None
 
     def __post_init__(self) -> None:
         status = getattr(self.status, "value", self.status)  # accept a str enum member

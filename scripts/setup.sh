@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
-# bubblewrap: the sandbox; chromium: the leaderboard browser tests.
-DEBIAN_PACKAGES=(bubblewrap chromium)
+# bubblewrap: the sandbox; chromium: the leaderboard browser tests; fonts-wqy-microhei: a CJK
+# font, so the browser tests' screenshots show the Chinese text (not empty boxes).
+DEBIAN_PACKAGES=(bubblewrap chromium fonts-wqy-microhei)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

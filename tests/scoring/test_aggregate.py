@@ -132,8 +132,9 @@ def sample_runs() -> list[RunRecord]:
 def test_build_board_scores_failed_runs_and_uncovered_points_as_zero():
     board = build_board(sample_runs(), points=POINTS, split="public")
     assert isinstance(board, Board) and board.split == "public" and board.points == POINTS
-    assert [(e.team, e.rank) for e in board.entries] == [("A", 1), ("B", 1), ("C", 3)]
-    a, b, c = board.entries
+    # A and B tie; B is listed first because more of its runs ended ok
+    assert [(e.team, e.rank) for e in board.entries] == [("B", 1), ("A", 1), ("C", 3)]
+    b, a, c = board.entries
     assert a.overall == pytest.approx((0.5 + 0.8) / 3)
     assert b.overall == pytest.approx((0.5 + 0.6 + 0.2) / 3)
     assert a.reason_f1 == pytest.approx((0.25 + 0.4) / 3)
@@ -172,6 +173,23 @@ def test_all_failed_never_ranks_above_a_positive_score():
                 reason_f1=0.0)]
     board = build_board(runs, points=["env_tax"], split="public")
     assert [(e.team, e.rank) for e in board.entries] == [("T", 1), ("Z", 2)]
+
+
+def test_a_failed_entry_is_never_listed_above_an_ok_entry_with_the_same_score():
+    runs = [failed("crashed", submission_id="crash", team="A", scenario_id="env_tax-1"),
+            run(submission_id="zero", team="Z", scenario_id="env_tax-1", f1=0.0,
+                reason_f1=0.0)]
+    board = build_board(runs, points=["env_tax"], split="public")
+    assert [(e.team, e.rank) for e in board.entries] == [("Z", 1), ("A", 1)]
+    assert [e.team for e in board.point_entries("env_tax")] == ["Z", "A"]
+
+
+def test_board_scenarios_number_the_draws_of_each_group():
+    runs = [run(scenario_id=f"env_tax-{seed}", seed=seed, difficulty=d, size=100)
+            for seed, d in ((9, "hard"), (3, "hard"), (5, "easy"), (1, "easy"))]
+    board = build_board(runs, points=["env_tax"], split="public")
+    assert [(s.difficulty, s.seed, s.draw) for s in board.scenarios] == [
+        ("easy", 1, 0), ("easy", 5, 1), ("hard", 3, 0), ("hard", 9, 1)]
 
 
 def test_ties_are_ordered_by_team_then_name():
