@@ -186,7 +186,8 @@ def _merge_duplicates(predictions: pd.DataFrame, problems: list[str]) -> pd.Data
     if predictions.empty:
         return predictions
     keys = ["record_id", "reason"]
-    duplicated = int(predictions.duplicated(keys).sum())
+    distinct = len(set(zip(predictions["record_id"].tolist(), predictions["reason"].tolist())))
+    duplicated = len(predictions) - distinct
     if not duplicated:
         return predictions
     problems.append(f"merged {duplicated} duplicate row{'s' if duplicated != 1 else ''} "

@@ -208,6 +208,11 @@ def _exec_command(spec: dict) -> int:
 def _cell(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, (bytes, bytearray, memoryview)) or (
+            hasattr(value, "__len__") and not isinstance(value, str)):
+        # lists, dicts, arrays (possibly nested without end): not a record id, reason or score
+        raise InvalidResult(f"the clues must hold text or numbers; found a "
+                            f"{type(value).__name__} value")
     if isinstance(value, float) and math.isnan(value):
         return ""
     try:  # pandas.NA / NaT

@@ -1,9 +1,10 @@
 """The process boundary: running an untrusted submission in bubblewrap (CONTRACT 5).
 
 ``run_submission(submission, scenario, limits=..., unsafe_local=False)`` returns a
-:class:`RunResult` whose ``status`` is a :class:`~harness.status.RunStatus`; see
-``harness/sandbox/run.py`` for the threat model, ``bwrap.py`` for what is mounted and
-``monitor.py`` for how limits are enforced.
+:class:`RunResult` whose ``status`` is a :class:`~harness.status.RunStatus`. The threat model is
+``docs/security.md``; ``bwrap.py`` says what is mounted, ``uids.py`` who a run executes as,
+``stage.py`` how the interpreter is made reachable, ``seccomp.py`` which system calls are denied
+and ``monitor.py`` how limits are enforced.
 """
 
 from harness.sandbox.bwrap import find_bwrap, sandbox_available

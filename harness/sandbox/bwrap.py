@@ -1,22 +1,27 @@
-"""The bubblewrap command line of one run: mounts, namespaces and environment.
+"""The bubblewrap command line of one run: namespaces, mounts, environment, seccomp.
 
 Inside the sandbox the submission sees::
 
     /usr, /lib*, /bin, /sbin     the host system, read-only
-    /etc                         ld.so.cache, alternatives and a one-user passwd/group only
+    /etc                         ld.so.cache, alternatives, localtime and a one-user passwd/group
     <interpreter trees>          the venv and its base interpreter, read-only, at their host paths
     /arena/input/scenario.json   read-only (the scenario manifest; no label data)
     /arena/input/tables/         read-only (labels/ is never mounted)
     /arena/submission/           read-only, the working directory
-    /arena/runner.py, run.json   read-only (the harness's in-sandbox runner and its spec)
-    /arena/output/               the only writable host directory
-    /tmp, /dev/shm               private tmpfs capped at Limits.tmp_mb
-    /proc, /dev                  the sandbox's own (its PID namespace; minimal devices);
+    /arena/runner.py, run.json   read-only (python and sql only: the in-sandbox runner and its spec)
+    /arena/output/               the only writable host directory (owned by the run's uid)
+    /tmp, /dev/shm               private tmpfs, each capped at Limits.tmp_mb
+    /proc, /dev                  the sandbox's own (its PID namespace, whose pid 1 is the
+                                 command itself; minimal devices);
                                  /proc/sys, /proc/sysrq-trigger & co. read-only
 
-and nothing else: no project tree, no workspace or store, no other submission, no network
-(``--unshare-all`` without ``--share-net``: only a loopback device that is down), and no
-further user namespaces (``--disable-userns``).
+and nothing else: no project tree, no workspace or store, no other submission. Every namespace is
+new (user, mount, PID, network with only a loopback that is down, IPC, UTS, cgroup); nested user
+namespaces are disabled; the session is new (no controlling terminal: no ``TIOCSTI``); every
+capability is dropped; the environment is exactly :func:`sandbox_env`; ``/`` is remounted
+read-only; the seccomp filter of ``seccomp.py`` is loaded last. bubblewrap itself runs as the run's
+unprivileged uid (``uids.py``) with an empty environment, and host sources come through the
+staging of ``stage.py``.
 """
 
 from __future__ import annotations
@@ -27,15 +32,18 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Sequence
 
+from harness.errors import SandboxUnavailableError
 from harness.limits import Limits
+from harness.sandbox.seccomp import UnsupportedArchitecture, filter_program
+from harness.sandbox.stage import Bind, child_setup, prepare_stage_dir
+from harness.sandbox.uids import SandboxUser, sandbox_user
 
 __all__ = ["find_bwrap", "sandbox_available", "bwrap_arguments", "sandbox_env",
-           "interpreter_roots", "sandbox_command", "SANDBOX_UID", "SANDBOX_GID", "ARENA_INPUT",
-           "ARENA_OUTPUT"]
+           "interpreter_roots", "runner_command", "ARENA_INPUT", "ARENA_OUTPUT",
+           "ARENA_SUBMISSION", "ARENA_RUNNER", "ARENA_SPEC", "seccomp_fd"]
 
-SANDBOX_UID = 10001
-SANDBOX_GID = 10001
 ARENA = "/arena"
 ARENA_INPUT = f"{ARENA}/input"
 ARENA_OUTPUT = f"{ARENA}/output"
@@ -56,21 +64,44 @@ def find_bwrap() -> str | None:
     return "/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK) else None
 
 
+def seccomp_fd() -> int:
+    """A pipe's read end holding the seccomp program (bubblewrap reads it to EOF)."""
+    program = filter_program()
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, program)  # a few hundred bytes: well within a pipe's buffer
+    finally:
+        os.close(write_end)
+    return read_end
+
+
 @functools.lru_cache(maxsize=1)
 def sandbox_available() -> bool:
-    """True when bubblewrap exists *and* can create the namespaces a run needs (checked once)."""
+    """True when bubblewrap exists and can build a run's sandbox here, as the run's uid, with
+    its seccomp filter (checked once per process)."""
     bwrap = find_bwrap()
     true = shutil.which("true") or "/usr/bin/true"
     if bwrap is None:
         return False
     try:
-        probe = subprocess.run(
-            [bwrap, "--unshare-all", "--die-with-parent", "--cap-drop", "ALL",
-             "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID),
-             "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", true],
-            env={}, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, timeout=30, check=False)
-    except (OSError, subprocess.TimeoutExpired):
+        if os.geteuid() == 0:
+            prepare_stage_dir()
+        with sandbox_user() as user:
+            filter_fd = seccomp_fd()
+            try:
+                probe = subprocess.run(
+                    [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--as-pid-1",
+                     "--assert-userns-disabled", "--die-with-parent", "--new-session",
+                     "--cap-drop", "ALL", "--uid", str(user.uid), "--gid", str(user.gid),
+                     "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
+                     "--seccomp", str(filter_fd), true],
+                    env={}, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL, timeout=30, check=False, pass_fds=(filter_fd,),
+                    preexec_fn=child_setup(binds=(), stage=False, user=user, rlimits=()))
+            finally:
+                os.close(filter_fd)
+    except (OSError, subprocess.SubprocessError, UnsupportedArchitecture,
+            SandboxUnavailableError):
         return False
     return probe.returncode == 0
 
@@ -119,25 +150,33 @@ def sandbox_env(*, point: str, input_dir: str, output_dir: str) -> dict[str, str
     }
 
 
-def _passwd_files(run_dir: Path) -> tuple[Path, Path]:
+def passwd_files(run_dir: Path, user: SandboxUser) -> tuple[Path, Path]:
+    """A passwd and group file naming only the run's user (``arena``)."""
     passwd = run_dir / "passwd"
     group = run_dir / "group"
-    passwd.write_text(f"arena:x:{SANDBOX_UID}:{SANDBOX_GID}:arena:/tmp:/usr/sbin/nologin\n")
-    group.write_text(f"arena:x:{SANDBOX_GID}:\n")
+    passwd.write_text(f"arena:x:{user.uid}:{user.gid}:arena:/tmp:/usr/sbin/nologin\n")
+    group.write_text(f"arena:x:{user.gid}:\n")
+    for path in (passwd, group):
+        path.chmod(0o644)
     return passwd, group
 
 
-def bwrap_arguments(*, scenario_dir: Path, submission_dir: Path, runner: Path, spec: Path,
-                    output_dir: Path, run_dir: Path, env: dict[str, str], limits: Limits,
-                    status_fd: int) -> list[str]:
+def bwrap_arguments(*, binds: Sequence[Bind], sources: Sequence[str], env: dict[str, str],
+                    limits: Limits, user: SandboxUser, status_fd: int,
+                    filter_fd: int) -> list[str]:
     """The bubblewrap options (without the executable and the command).
 
-    They are handed to bwrap through ``--args FD``, so the sandbox's ``/proc/1/cmdline`` does not
-    show host paths; the command (:func:`sandbox_command`) follows on bwrap's real command line.
+    ``binds`` are the run's host paths and ``sources`` the paths bubblewrap binds them from
+    (staged copies of the same mounts, see ``stage.py``); the interpreter trees must come first.
+    They are handed to bwrap through ``--args FD``, so the sandbox's ``/proc/1/cmdline`` does
+    not show them.
     """
+    # --as-pid-1: the command itself is the PID namespace's init. bubblewrap's own init would
+    # outlive the outer bwrap as an unreaped zombie (0.8 reports the exit code through an eventfd
+    # and exits at once), piling up under the host's init run after run.
     args = ["--unshare-all", "--unshare-user", "--disable-userns", "--assert-userns-disabled",
-            "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-            "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID), "--hostname", "arena",
+            "--as-pid-1", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--uid", str(user.uid), "--gid", str(user.gid), "--hostname", "arena",
             "--clearenv"]
     for key, value in env.items():
         args += ["--setenv", key, value]
@@ -151,34 +190,24 @@ def bwrap_arguments(*, scenario_dir: Path, submission_dir: Path, runner: Path, s
     args += ["--dir", "/etc"]
     for name in ETC_FILES:
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    passwd, group = _passwd_files(run_dir)
-    args += ["--ro-bind", str(passwd), "/etc/passwd", "--ro-bind", str(group), "/etc/group"]
-    # The private /tmp and /dev/shm come before the interpreter: a venv that lives under the
-    # host's /tmp (a CI clone) must be bound on top of the tmpfs, not hidden beneath it.
-    args += ["--dev", "/dev",
-             "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
-             "--size", str(limits.tmp_bytes), "--tmpfs", "/dev/shm"]
-    for root in interpreter_roots():
-        args += ["--ro-bind", str(root), str(root)]
     args += ["--proc", "/proc"]
-    # bwrap covers /proc/sys only when it looks writable to *bwrap*; as root (mapped into the
-    # sandbox) the sysctl files themselves are writable, so cover them explicitly.
+    # Cover the kernel's tunables explicitly (bwrap covers /proc/sys only when it looks
+    # writable to bwrap itself).
     for name in PROC_READ_ONLY:
         args += ["--ro-bind-try", f"/proc/{name}", f"/proc/{name}"]
-    # The scenario's manifest and tables one by one: never the scenario directory (labels/).
-    args += ["--dir", ARENA, "--dir", ARENA_INPUT,
-             "--ro-bind", str(scenario_dir / "scenario.json"), f"{ARENA_INPUT}/scenario.json",
-             "--ro-bind", str(scenario_dir / "tables"), f"{ARENA_INPUT}/tables",
-             "--ro-bind", str(submission_dir), ARENA_SUBMISSION,
-             "--ro-bind", str(runner), ARENA_RUNNER,
-             "--ro-bind", str(spec), ARENA_SPEC,
-             "--bind", str(output_dir), ARENA_OUTPUT,
-             "--remount-ro", "/",
+    args += ["--dev", "/dev",
+             "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
+             "--size", str(limits.tmp_bytes), "--tmpfs", "/dev/shm",
+             "--dir", ARENA, "--dir", ARENA_INPUT]
+    for bind, source in zip(binds, sources, strict=True):
+        args += ["--bind" if bind.writable else "--ro-bind", source, bind.dest]
+    args += ["--remount-ro", "/",
              "--chdir", ARENA_SUBMISSION,
-             "--json-status-fd", str(status_fd)]
+             "--json-status-fd", str(status_fd),
+             "--seccomp", str(filter_fd)]
     return args
 
 
-def sandbox_command() -> list[str]:
-    """What bwrap runs: the harness's interpreter on the runner (isolated mode, no bytecode)."""
+def runner_command() -> list[str]:
+    """The in-sandbox runner for python and sql: the harness's interpreter in isolated mode."""
     return [sys.executable, "-I", "-B", ARENA_RUNNER, ARENA_SPEC]

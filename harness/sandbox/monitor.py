@@ -1,7 +1,9 @@
 """Starting a run's process tree under rlimits, watching it, and making sure it is dead.
 
-:func:`supervise` starts one command in a new session, applies rlimits to it, and polls the whole
-process tree (found through ``/proc``) every :data:`POLL_S` seconds:
+:func:`supervise` starts one command in a new session (its ``preexec`` applies the rlimits and
+the uid), drains its stdout and stderr itself, and polls the whole process tree (found through
+``/proc``) every :data:`POLL_S` seconds (a run shorter than that is never sampled; its CPU time
+comes from ``wait4``):
 
 - wall time over ``wall_s``, summed CPU time over ``cpu_s``, private resident memory of the tree
   over ``memory_mb``, more than ``processes`` tasks (processes and threads), output files over
@@ -10,14 +12,24 @@ process tree (found through ``/proc``) every :data:`POLL_S` seconds:
 - when the command ends, every process of the tree that is still alive is killed too, and
   :func:`supervise` returns only once none is left.
 
-Memory is limited in two layers. The contract's limit (the whole tree's memory) is enforced by
-the poll above on the sum of private resident memory (``RssAnon + RssShmem`` from
+Memory is limited in layers. The contract's limit (the whole tree's memory) is enforced by the
+poll above on the sum of private resident memory (``RssAnon + RssShmem`` from
 ``/proc/PID/status``: file-backed pages such as shared libraries are not counted, anonymous shared
-memory is counted in every process that maps it). ``RLIMIT_DATA`` at :data:`DATA_LIMIT_FACTOR`
-times the limit is a per-process backstop that bounds a single allocation between polls; an
+memory is counted in every process that maps it), so a fast allocation can overshoot it by what
+it touches in one poll interval. ``RLIMIT_DATA`` at :data:`DATA_LIMIT_FACTOR` times the limit plus
+:data:`DATA_HEADROOM` (pyarrow's allocator alone reserves about 1 GiB of data mappings once it
+has read a table) is a per-process backstop that bounds a single allocation between polls; an
 allocation over it raises ``MemoryError`` in Python, which the runner reports with its own exit
-code. ``RLIMIT_AS`` is not used: pandas + pyarrow + duckdb reserve far more address space than
-they touch (measured: a pandas job with 490 MiB resident had 1.4 GiB of data mappings).
+code. ``RLIMIT_AS`` is set
+:data:`ADDRESS_SPACE_HEADROOM` above that: pandas + pyarrow + duckdb reserve far more address
+space than they touch (measured: a pandas job with 490 MiB resident had 1.4 GiB of data mappings
+and 2.5 GiB of address space), so address space is only a backstop, never the limit itself.
+
+cgroups are not used: on the machines this was built on, the cgroup hierarchy belongs to the
+container runtime and the harness cannot create a child group of its own safely. With a
+dedicated uid per run (``uids.py``) ``RLIMIT_NPROC`` caps the tasks of the whole tree together;
+memory and CPU of the tree are summed by the poll, and the CPU of reaped children comes from
+``wait4``.
 """
 
 from __future__ import annotations
@@ -29,20 +41,25 @@ import resource
 import select
 import signal
 import subprocess
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from harness.limits import MIB, Limits
 from harness.sandbox.result import STDERR_TAIL_BYTES
 
-__all__ = ["Outcome", "supervise", "POLL_S", "DATA_LIMIT_FACTOR"]
+__all__ = ["Outcome", "supervise", "rlimits", "POLL_S", "DATA_LIMIT_FACTOR",
+           "DATA_HEADROOM", "ADDRESS_SPACE_HEADROOM", "NPROC_FACTOR"]
 
 POLL_S = 0.05
+ROOT_GRACE_S = 0.5
 OUTPUT_SCAN_S = 0.25
 DATA_LIMIT_FACTOR = 3
+DATA_HEADROOM = 2 << 30
+ADDRESS_SPACE_HEADROOM = 4 << 30
+NPROC_FACTOR = 2
 MAX_OUTPUT_ENTRIES = 10_000
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -62,78 +79,89 @@ class Outcome:
     stderr_tail: str
 
 
-def rlimit_setter(limits: Limits, *, enforce_nproc: bool):
-    """A ``preexec_fn`` applying the run's rlimits to the child (and so to its whole tree).
+def rlimits(limits: Limits, *, nproc: bool) -> list[tuple[int, int, int]]:
+    """The run's rlimits as ``(resource, soft, hard)``, applied to bubblewrap and so inherited by
+    the whole tree (see the module docstring).
 
-    ``RLIMIT_NPROC`` counts every process of the *real uid*: for root it is never enforced, and
-    for an ordinary user it would count the user's whole desktop session. It is set only when
-    ``enforce_nproc`` (a dedicated uid per worker, or root where it is harmless); the poll counts
-    the tree's tasks in every case.
+    ``RLIMIT_NPROC`` counts every task of the *real uid*: it is a hard cap only when the run has
+    a uid of its own (``nproc``); for the caller's own uid it would count the caller's whole
+    session, and for root it is not enforced. It is set at :data:`NPROC_FACTOR` times the limit
+    (plus the outer bubblewrap) so that the poll, which enforces the limit itself, sees a
+    fork bomb go over it instead of the bomb merely failing to fork.
     """
     cpu = max(1, int(limits.cpu_s + 0.999))
+    # One file may fill /tmp but not grow past both caps; the output cap itself is the poll's.
+    file_size = max(limits.output_bytes, limits.tmp_bytes) + 1
+    data = DATA_LIMIT_FACTOR * limits.memory_bytes + DATA_HEADROOM
+    address_space = data + ADDRESS_SPACE_HEADROOM
     values = [
         (resource.RLIMIT_CORE, 0, 0),
         (resource.RLIMIT_CPU, cpu, cpu + 1),
-        (resource.RLIMIT_FSIZE, limits.output_bytes + 1, limits.output_bytes + 1),
+        (resource.RLIMIT_FSIZE, file_size, file_size),
         (resource.RLIMIT_NOFILE, limits.open_files, limits.open_files),
-        (resource.RLIMIT_DATA, DATA_LIMIT_FACTOR * limits.memory_bytes,
-         DATA_LIMIT_FACTOR * limits.memory_bytes),
+        (resource.RLIMIT_DATA, data, data),
+        (resource.RLIMIT_AS, address_space, address_space),
     ]
-    if enforce_nproc:
-        values.append((resource.RLIMIT_NPROC, limits.processes, limits.processes))
-
-    def apply() -> None:
-        for which, soft, hard in values:
-            _, current = resource.getrlimit(which)
-            if current != resource.RLIM_INFINITY:  # an unprivileged parent cannot raise it
-                soft, hard = min(soft, current), min(hard, current)
-            resource.setrlimit(which, (soft, hard))
-
-    return apply
+    if nproc:
+        count = NPROC_FACTOR * limits.processes + 1  # + the outer bubblewrap
+        values.append((resource.RLIMIT_NPROC, count, count))
+    return values
 
 
-class _StreamReader:
-    """Drains stdout and stderr, counts their bytes and keeps the tail of stderr."""
+class _Streams:
+    """stdout and stderr of the run, read by the supervising loop itself (no threads): counts
+    their bytes and keeps the tail of stderr."""
 
     def __init__(self, stdout_fd: int, stderr_fd: int, cap: int) -> None:
         self.cap = cap
         self.total = 0
-        self.overflow = threading.Event()
-        self._lock = threading.Lock()
+        self.overflow = False
+        self.stderr_fd = stderr_fd
+        self.open = {stdout_fd, stderr_fd}
         self._tail: deque[bytes] = deque()
         self._tail_size = 0
-        self._threads = [threading.Thread(target=self._drain, args=(fd, fd == stderr_fd),
-                                          daemon=True) for fd in (stdout_fd, stderr_fd)]
-        for thread in self._threads:
-            thread.start()
 
-    def _drain(self, fd: int, keep: bool) -> None:
+    def read(self, fd: int) -> None:
         try:
-            while True:
-                try:
-                    chunk = os.read(fd, 65536)
-                except OSError:
-                    return
-                if not chunk:
-                    return
-                with self._lock:
-                    self.total += len(chunk)
-                    if self.total > self.cap:
-                        self.overflow.set()
-                    if keep:
-                        self._tail.append(chunk)
-                        self._tail_size += len(chunk)
-                        while self._tail_size - len(self._tail[0]) >= STDERR_TAIL_BYTES:
-                            self._tail_size -= len(self._tail.popleft())
-        finally:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.open.discard(fd)
             os.close(fd)
+            return
+        self.total += len(chunk)
+        if self.total > self.cap:
+            self.overflow = True
+        if fd == self.stderr_fd:
+            self._tail.append(chunk)
+            self._tail_size += len(chunk)
+            while self._tail_size - len(self._tail[0]) >= STDERR_TAIL_BYTES:
+                self._tail_size -= len(self._tail.popleft())
 
-    def finish(self, timeout: float) -> str:
-        for thread in self._threads:
-            thread.join(timeout)
-        with self._lock:
-            tail = b"".join(self._tail)[-STDERR_TAIL_BYTES:]
-        return tail.decode("utf-8", "replace")
+    def drain(self, timeout: float) -> None:
+        """Read until both streams end (every writer is gone) or ``timeout`` passes."""
+        deadline = time.monotonic() + timeout
+        poller = select.poll()
+        for fd in self.open:
+            poller.register(fd, select.POLLIN)
+        while self.open:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            for fd, _ in poller.poll(left * 1000):
+                if fd in self.open:
+                    self.read(fd)
+                    if fd not in self.open:
+                        poller.unregister(fd)
+
+    def close(self) -> str:
+        for fd in self.open:
+            os.close(fd)
+        self.open.clear()
+        return b"".join(self._tail)[-STDERR_TAIL_BYTES:].decode("utf-8", "replace")
 
 
 def _proc_table() -> dict[int, tuple[int, str]]:
@@ -237,12 +265,18 @@ def _kill(pids) -> None:
 
 
 def supervise(argv: list[str], *, env: dict[str, str], limits: Limits, output_dir: Path,
-              pass_fds: tuple[int, ...] = (), status_fd: int | None = None,
-              cwd: str | None = None, enforce_nproc: bool = False) -> Outcome:
+              preexec: Callable[[], None], pass_fds: tuple[int, ...] = (),
+              status_fd: int | None = None, cwd: str | None = None,
+              spare_root: bool = False) -> Outcome:
     """Run ``argv`` to its end (or kill it) under ``limits``; see the module docstring.
 
+    ``preexec`` runs in the child before ``exec`` (rlimits, uid; see ``stage.child_setup``).
     ``status_fd`` is the read end of bwrap's ``--json-status-fd`` pipe (None for a plain
-    process, which counts as started). Never raises for anything the command does.
+    process, which counts as started). ``spare_root``: when a limit is hit, kill the root's
+    descendants first and give the root (bubblewrap, which exits once its PID namespace is gone)
+    :data:`ROOT_GRACE_S` to exit on its own. Never raises for anything the command does; when the
+    command cannot be started at all, the outcome has ``started=False`` and the reason as its
+    stderr.
     """
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
@@ -250,28 +284,60 @@ def supervise(argv: list[str], *, env: dict[str, str], limits: Limits, output_di
     try:
         process = subprocess.Popen(
             argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w,
-            pass_fds=pass_fds, start_new_session=True, close_fds=True,
-            preexec_fn=rlimit_setter(limits, enforce_nproc=enforce_nproc))
-    finally:
+            pass_fds=pass_fds, start_new_session=True, close_fds=True, preexec_fn=preexec)
+    except (OSError, subprocess.SubprocessError) as exc:
         os.close(out_w)
         os.close(err_w)
-    streams = _StreamReader(out_r, err_r, limits.stream_bytes)
+        os.close(out_r)
+        os.set_blocking(err_r, False)
+        try:
+            said = os.read(err_r, STDERR_TAIL_BYTES).decode("utf-8", "replace")
+        except OSError:
+            said = ""
+        os.close(err_r)
+        if status_fd is not None:
+            os.close(status_fd)
+        return Outcome(exit_code=None, started=False, stop_reason=None, stop_detail="",
+                       wall_s=0.0, cpu_s=0.0, peak_memory_mb=0.0,
+                       stderr_tail=said or f"{type(exc).__name__}: {exc}")
+    os.close(out_w)
+    os.close(err_w)
     root = process.pid
-    try:  # readable when the process exits: the poll ends at once instead of at the next tick
+    streams = _Streams(out_r, err_r, limits.stream_bytes)
+    poller = select.poll()
+    for fd in (out_r, err_r):
+        os.set_blocking(fd, False)
+        poller.register(fd, select.POLLIN)
+    try:  # readable when the process exits: the loop ends at once instead of at the next tick
         pidfd = os.pidfd_open(root)
+        poller.register(pidfd, select.POLLIN)
     except (AttributeError, OSError):
         pidfd = None
     stop_reason: str | None = None
     stop_detail = ""
     peak = _Sample()
     seen: dict[int, str] = {}  # pid -> start time, to never kill a reused pid
-    next_output_scan = start
-    status = rusage = None
+    next_sample = start + POLL_S  # a run shorter than one tick never scans /proc
+    next_output_scan = start + POLL_S
+    kill_root_at: float | None = None
     while True:
         pid, status, rusage = os.wait4(root, os.WNOHANG)
         if pid == root:
             break
+        wait_ms = max(0.0, next_sample - time.monotonic()) * 1000
+        for fd, _ in poller.poll(wait_ms):
+            if fd in streams.open:
+                streams.read(fd)
+                if fd not in streams.open:
+                    poller.unregister(fd)
         now = time.monotonic()
+        if stop_reason is None and streams.overflow:
+            stop_reason = "streams"
+            stop_detail = f"wrote more than {limits.stream_bytes} bytes to stdout and stderr"
+            next_sample = now  # kill at once
+        if now < next_sample:
+            continue
+        next_sample = now + POLL_S
         tree = _tree(root)
         seen.update({pid: fields[19] for pid, fields in tree.items() if len(fields) > 19})
         sample = _sample(tree)
@@ -280,42 +346,33 @@ def supervise(argv: list[str], *, env: dict[str, str], limits: Limits, output_di
         peak.hwm_bytes = max(peak.hwm_bytes, sample.hwm_bytes)
         peak.tasks = max(peak.tasks, sample.tasks)
         if stop_reason is None:
-            if now - start > limits.wall_s:
-                stop_reason, stop_detail = "wall", f"ran longer than {limits.wall_s:g} s"
-            elif sample.cpu_s > limits.cpu_s:
-                stop_reason, stop_detail = "cpu", f"used more than {limits.cpu_s:g} s of CPU"
-            elif sample.memory_bytes > limits.memory_bytes:
-                stop_reason = "memory"
-                stop_detail = (f"used {sample.memory_bytes / MIB:.0f} MiB, over the memory limit "
-                               f"of {limits.memory_mb} MiB")
-            elif sample.tasks > limits.processes + 2:  # + bwrap and its init process
-                stop_reason = "processes"
-                stop_detail = (f"ran {sample.tasks} processes and threads, over the limit of "
-                               f"{limits.processes}")
-            elif streams.overflow.is_set():
-                stop_reason = "streams"
-                stop_detail = (f"wrote more than {limits.stream_bytes} bytes to stdout and "
-                               f"stderr")
-            elif now >= next_output_scan:
-                next_output_scan = now + OUTPUT_SCAN_S
-                size, entries = _output_usage(output_dir)
-                if size > limits.output_bytes or entries > MAX_OUTPUT_ENTRIES:
-                    stop_reason = "output_files"
-                    stop_detail = (f"wrote {size / MIB:.1f} MiB in {entries} files to "
-                                   f"$ARENA_OUTPUT, over the limit of {limits.output_mb} MiB"
-                                   if entries <= MAX_OUTPUT_ENTRIES else
-                                   f"created more than {MAX_OUTPUT_ENTRIES} files in "
-                                   f"$ARENA_OUTPUT")
-            if stop_reason is not None:
-                _kill_tree(root, tree)
-        _wait_readable(pidfd, POLL_S)
+            stop_reason, stop_detail = _over_limit(sample, now - start, limits,
+                                                   overhead=1 if spare_root else 0)
+        if stop_reason is None and now >= next_output_scan:
+            next_output_scan = now + OUTPUT_SCAN_S
+            size, entries = _output_usage(output_dir)
+            if size > limits.output_bytes or entries > MAX_OUTPUT_ENTRIES:
+                stop_reason = "output_files"
+                stop_detail = (f"wrote {size / MIB:.1f} MiB in {entries} files to "
+                               f"$ARENA_OUTPUT, over the output limit of "
+                               f"{limits.output_mb} MiB"
+                               if entries <= MAX_OUTPUT_ENTRIES else
+                               f"created more than {MAX_OUTPUT_ENTRIES} files in "
+                               f"$ARENA_OUTPUT")
+        if stop_reason is not None:
+            _kill(child for child in tree if child != root)
+            if kill_root_at is None:
+                kill_root_at = now + (ROOT_GRACE_S if spare_root else 0.0)
+            if now >= kill_root_at:
+                _kill_group(root)
     wall_s = time.monotonic() - start
     if pidfd is not None:
         os.close(pidfd)
     process.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
     _reap_leftovers(root, seen)
-    stderr_tail = streams.finish(timeout=2.0)
-    if stop_reason is None and streams.overflow.is_set():
+    streams.drain(timeout=2.0)
+    stderr_tail = streams.close()
+    if stop_reason is None and streams.overflow:
         stop_reason = "streams"
         stop_detail = f"wrote more than {limits.stream_bytes} bytes to stdout and stderr"
     started, exit_code = _bwrap_status(status_fd, status)
@@ -327,21 +384,29 @@ def supervise(argv: list[str], *, env: dict[str, str], limits: Limits, output_di
                    stderr_tail=stderr_tail)
 
 
-def _wait_readable(fd: int | None, timeout: float) -> None:
-    if fd is None:
-        time.sleep(timeout)
-        return
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    poller.poll(timeout * 1000)
+def _over_limit(sample: _Sample, elapsed: float, limits: Limits, *,
+                overhead: int) -> tuple[str | None, str]:
+    """The first limit ``sample`` is over; ``overhead``: tasks of the tree that are not the
+    submission's (the outer bubblewrap)."""
+    if elapsed > limits.wall_s:
+        return "wall", f"ran longer than {limits.wall_s:g} s"
+    if sample.cpu_s > limits.cpu_s:
+        return "cpu", f"used more than {limits.cpu_s:g} s of CPU"
+    if sample.memory_bytes > limits.memory_bytes:
+        return "memory", (f"used {sample.memory_bytes / MIB:.0f} MiB, over the memory limit of "
+                          f"{limits.memory_mb} MiB")
+    if sample.tasks - overhead > limits.processes:
+        return "processes", (f"ran {sample.tasks - overhead} processes and threads, over the "
+                             f"limit of {limits.processes}")
+    return None, ""
 
 
-def _kill_tree(root: int, tree: dict[int, list[str]]) -> None:
+def _kill_group(root: int) -> None:
     try:
         os.killpg(root, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    _kill(tree)
+    _kill([root])
 
 
 def _reap_leftovers(root: int, seen: dict[int, str]) -> None:

@@ -1,16 +1,12 @@
 """Running one submission on one scenario: prepare, supervise, classify, parse.
 
-Threat model (what the sandbox is for, and what it is not). A submission is untrusted code from
-a competing team. The sandbox keeps it from reading labels, other submissions, the store and the
-organisers' secrets (they are not mounted), from the network (own network namespace), from
-leaving processes behind (own PID namespace, killed as a whole), and from exhausting the host
-beyond the limits. It does not yet (issue 5): run each worker under its own unprivileged host uid
-(today the sandbox's uid maps to the harness's uid, which is root on a server: the sandbox has no
-capabilities, but root-owned files that are mounted writable would be writable to it. That is why
-/proc/sys and its kin are covered read-only and nested user namespaces are disabled;
-RLIMIT_NPROC is not enforced for root, and files in /arena/output belong to the harness user),
-filter system calls with seccomp, or account memory with cgroups (the tree's memory is polled every
-50 ms, so a very fast allocation can overshoot the limit by what it touches in that time).
+The threat model — what the sandbox protects, how each protection is tested and what it does not
+protect — is ``docs/security.md``. In short: a submission is untrusted code from a competing
+team. It runs in bubblewrap (``bwrap.py``: every namespace new, read-only system, one writable
+output directory, no capabilities, a clean environment, a seccomp filter from ``seccomp.py``) as
+an unprivileged uid of its own (``uids.py``; the interpreter made reachable by ``stage.py``),
+under limits enforced by rlimits and a poll of its process tree (``monitor.py``); when the run
+ends, every process of its uid is dead before the uid is used again.
 """
 
 from __future__ import annotations
@@ -27,19 +23,24 @@ from harness import sandbox_runner as runner
 from harness.errors import SandboxUnavailableError
 from harness.limits import Limits
 from harness.outputs import InvalidOutput, OutputTooLarge, parse_clues
-from harness.sandbox.bwrap import (ARENA_INPUT, ARENA_OUTPUT, ARENA_SUBMISSION, bwrap_arguments,
-                                   find_bwrap, sandbox_available, sandbox_command,
-                                   sandbox_env)
-from harness.sandbox.monitor import Outcome, supervise
+from harness.sandbox.bwrap import (ARENA_INPUT, ARENA_OUTPUT, ARENA_RUNNER, ARENA_SPEC,
+                                   ARENA_SUBMISSION, bwrap_arguments, find_bwrap,
+                                   interpreter_roots, passwd_files, runner_command,
+                                   sandbox_available, sandbox_env, seccomp_fd)
+from harness.sandbox.monitor import Outcome, rlimits, supervise
 from harness.sandbox.result import RunResult
+from harness.sandbox.stage import Bind, child_setup, prepare_stage_dir, staged_sources
+from harness.sandbox.uids import SandboxUser, sandbox_user
 from harness.status import RunStatus
 from harness.submission import Submission
 from synthetic.scenario import Scenario
 
-__all__ = ["run_submission", "RUNNER_PATH", "UNSAFE_NOTE"]
+__all__ = ["run_submission", "RUNNER_PATH", "UNSAFE_NOTE", "SHARED_UID_NOTE"]
 
 RUNNER_PATH = Path(runner.__file__).resolve()
 UNSAFE_NOTE = "UNSAFE: ran without a sandbox (--unsafe-local, for local development only)"
+SHARED_UID_NOTE = ("sandboxed as the harness's own uid, not a dedicated one: the harness is not "
+                   "root")
 _SIGNALS = {6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM",
             24: "SIGXCPU", 25: "SIGXFSZ", 31: "SIGSYS"}
 
@@ -50,7 +51,8 @@ def run_submission(submission: Submission, scenario: Scenario, *, limits: Limits
 
     Never raises for anything the submission does: every failure is a :class:`RunStatus`.
     Raises :class:`SandboxUnavailableError` when bubblewrap is missing or cannot create its
-    namespaces and ``unsafe_local`` is False.
+    namespaces and ``unsafe_local`` is False. Safe to call from many threads and processes at
+    once: each run holds a uid of its own.
     """
     if not unsafe_local and not sandbox_available():
         raise SandboxUnavailableError(
@@ -68,12 +70,16 @@ def run_submission(submission: Submission, scenario: Scenario, *, limits: Limits
     run_dir = Path(tempfile.mkdtemp(prefix="arena-run-", dir=work_root))
     try:
         output_dir = run_dir / "output"
-        output_dir.mkdir()
+        output_dir.mkdir(mode=0o700)
+        notes: tuple[str, ...] = ()
         if unsafe_local:
             outcome = _run_unsafe(submission, scenario, limits, run_dir, output_dir)
         else:
-            outcome = _run_sandboxed(submission, scenario, limits, run_dir, output_dir)
-        return _classify(submission, outcome, output_dir, limits, unsafe_local)
+            with sandbox_user() as user:
+                outcome = _run_sandboxed(submission, scenario, limits, run_dir, output_dir, user)
+            if not user.dedicated:
+                notes = (SHARED_UID_NOTE,)
+        return _classify(submission, outcome, output_dir, limits, unsafe_local, notes)
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
 
@@ -87,35 +93,105 @@ def _spec(submission: Submission, scenario: Scenario, limits: Limits, *, input_d
             "submission": submission_dir}
 
 
+def _others_can_read(path: Path) -> bool:
+    """Every directory under ``path`` is readable and searchable, and every file readable, by
+    any uid (links are not followed; the submission's own links stay inside it)."""
+    for dirpath, _, filenames in os.walk(path):
+        if os.stat(dirpath).st_mode & 0o005 != 0o005:
+            return False
+        for name in filenames:
+            info = os.lstat(os.path.join(dirpath, name))
+            if not stat.S_ISLNK(info.st_mode) and not info.st_mode & 0o004:
+                return False
+    return True
+
+
+def _make_readable(target: Path) -> Path:
+    """Let any uid read the copy ``target`` (directories 0755, files 0644 or 0755)."""
+    for dirpath, _, filenames in os.walk(target):
+        os.chmod(dirpath, 0o755)
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            if not os.path.islink(path):
+                mode = os.stat(path).st_mode
+                os.chmod(path, 0o755 if mode & 0o100 else 0o644)
+    return target
+
+
+def _inputs(submission: Submission, scenario: Scenario, run_dir: Path,
+            user: SandboxUser) -> tuple[Path, Path, Path]:
+    """(scenario.json, tables/, submission/) as the run's uid can read them."""
+    scenario_dir = Path(os.path.realpath(scenario.path))
+    manifest, tables = scenario_dir / "scenario.json", scenario_dir / "tables"
+    submission_dir = Path(os.path.realpath(submission.path))
+    if not user.dedicated:
+        return manifest, tables, submission_dir
+    if not (os.stat(manifest).st_mode & 0o004 and _others_can_read(tables)):
+        copy = run_dir / "input"
+        (copy / "tables").mkdir(parents=True)
+        shutil.copyfile(manifest, copy / "scenario.json")
+        for name in scenario.manifest["tables"]:
+            shutil.copyfile(tables / f"{name}.parquet", copy / "tables" / f"{name}.parquet")
+        _make_readable(copy)
+        manifest, tables = copy / "scenario.json", copy / "tables"
+    if not _others_can_read(submission_dir):  # the original's modes shut the run's uid out
+        copy = run_dir / "submission"
+        shutil.copytree(submission_dir, copy, symlinks=True)
+        submission_dir = _make_readable(copy)
+    return manifest, tables, submission_dir
+
+
 def _run_sandboxed(submission: Submission, scenario: Scenario, limits: Limits, run_dir: Path,
-                   output_dir: Path) -> Outcome:
-    spec_path = run_dir / "run.json"
-    spec_path.write_text(json.dumps(_spec(submission, scenario, limits, input_dir=ARENA_INPUT,
-                                          output_dir=ARENA_OUTPUT,
-                                          submission_dir=ARENA_SUBMISSION)))
+                   output_dir: Path, user: SandboxUser) -> Outcome:
+    if user.dedicated:
+        os.chown(output_dir, user.uid, user.gid)
+        prepare_stage_dir()
+    manifest, tables, submission_dir = _inputs(submission, scenario, run_dir, user)
+    binds = [Bind(root, str(root)) for root in interpreter_roots()]
+    binds += [Bind(manifest, f"{ARENA_INPUT}/scenario.json"),
+              Bind(tables, f"{ARENA_INPUT}/tables"),
+              Bind(submission_dir, ARENA_SUBMISSION)]
+    if submission.language == "command":
+        command = list(submission.command)  # bwrap executes it in /arena/submission itself
+    else:
+        spec_path = run_dir / "run.json"
+        spec_path.write_text(json.dumps(_spec(submission, scenario, limits,
+                                              input_dir=ARENA_INPUT, output_dir=ARENA_OUTPUT,
+                                              submission_dir=ARENA_SUBMISSION)))
+        spec_path.chmod(0o644)
+        binds += [Bind(RUNNER_PATH, ARENA_RUNNER), Bind(spec_path, ARENA_SPEC)]
+        command = runner_command()
+    passwd, group = passwd_files(run_dir, user)
+    binds += [Bind(passwd, "/etc/passwd"), Bind(group, "/etc/group"),
+              Bind(output_dir, ARENA_OUTPUT, writable=True)]
+    sources = staged_sources(binds, stage=user.dedicated)
     env = sandbox_env(point=scenario.point, input_dir=ARENA_INPUT, output_dir=ARENA_OUTPUT)
-    status_r, status_w = os.pipe()
-    args_r, args_w = os.pipe()
+    fds: list[int] = []
     try:
-        args = bwrap_arguments(scenario_dir=Path(scenario.path).resolve(),
-                               submission_dir=submission.path, runner=RUNNER_PATH,
-                               spec=spec_path, output_dir=output_dir, run_dir=run_dir, env=env,
-                               limits=limits, status_fd=status_w)
+        status_r, status_w = os.pipe()
+        fds += [status_w]
+        args_r, args_w = os.pipe()
+        fds += [args_r, args_w]
+        filter_fd = seccomp_fd()
+        fds.append(filter_fd)
+        args = bwrap_arguments(binds=binds, sources=sources, env=env, limits=limits, user=user,
+                               status_fd=status_w, filter_fd=filter_fd)
         payload = b"".join(arg.encode() + b"\0" for arg in args)
         if len(payload) > 60_000:  # a pipe buffer holds 64 KiB
             raise SandboxUnavailableError("the bubblewrap command line is too long",
                                           fix="shorten the paths of the work directory")
         os.write(args_w, payload)
         os.close(args_w)
-        args_w = -1
-        command = [find_bwrap(), "--args", str(args_r), "--", *sandbox_command()]
-        outcome = supervise(command, env={}, limits=limits,
-                            output_dir=output_dir, pass_fds=(args_r, status_w),
-                            status_fd=status_r, enforce_nproc=os.geteuid() == 0)
+        fds.remove(args_w)
+        preexec = child_setup(binds=binds, stage=user.dedicated, user=user,
+                              rlimits=rlimits(limits, nproc=user.dedicated))
+        outcome = supervise([find_bwrap(), "--args", str(args_r), "--", *command], env={},
+                            limits=limits, output_dir=output_dir, preexec=preexec,
+                            pass_fds=(args_r, status_w, filter_fd), status_fd=status_r,
+                            spare_root=True)
     finally:
-        for fd in (args_r, args_w, status_w):
-            if fd >= 0:
-                os.close(fd)
+        for fd in fds:
+            os.close(fd)
     if not outcome.started:
         last = outcome.stderr_tail.strip().splitlines()[-1:] or ["no message"]
         raise SandboxUnavailableError(f"bubblewrap could not start the sandbox: {last[0]}",
@@ -127,7 +203,8 @@ def _run_sandboxed(submission: Submission, scenario: Scenario, limits: Limits, r
 def _run_unsafe(submission: Submission, scenario: Scenario, limits: Limits, run_dir: Path,
                 output_dir: Path) -> Outcome:
     """The same runner, environment and rlimits in a plain child process: no namespaces, no
-    read-only system, the real network. The input is a copy of the manifest and tables only."""
+    read-only system, no seccomp, the real network, the caller's uid. The input is a copy of the
+    manifest and tables only."""
     input_dir = run_dir / "input"
     (input_dir / "tables").mkdir(parents=True)
     source = Path(scenario.path)
@@ -143,14 +220,18 @@ def _run_unsafe(submission: Submission, scenario: Scenario, limits: Limits, run_
     tmp = run_dir / "tmp"
     tmp.mkdir()
     env.update(HOME=str(tmp), TMPDIR=str(tmp))
+    preexec = child_setup(binds=(), stage=False, user=None,
+                          rlimits=rlimits(limits, nproc=False))
     return supervise([sys.executable, "-I", "-B", str(RUNNER_PATH), str(spec_path)], env=env,
-                     limits=limits, output_dir=output_dir, cwd=str(submission.path))
+                     limits=limits, output_dir=output_dir, cwd=str(submission.path),
+                     preexec=preexec)
 
 
 def _classify(submission: Submission, outcome: Outcome, output_dir: Path, limits: Limits,
-              unsafe: bool) -> RunResult:
+              unsafe: bool, notes: tuple[str, ...]) -> RunResult:
     common = dict(wall_s=outcome.wall_s, cpu_s=outcome.cpu_s,
-                  peak_memory_mb=outcome.peak_memory_mb, stderr_tail=outcome.stderr_tail)
+                  peak_memory_mb=outcome.peak_memory_mb, stderr_tail=outcome.stderr_tail,
+                  notes=notes)
     if outcome.stop_reason is not None:
         status = {"wall": RunStatus.TIMEOUT, "cpu": RunStatus.TIMEOUT,
                   "memory": RunStatus.MEMORY_LIMIT, "processes": RunStatus.CRASHED,
@@ -203,6 +284,9 @@ def _exit_status(submission: Submission, code: int, outcome: Outcome,
                                             f"{limits.output_mb} MiB")
         if code == runner.EXIT_RUNNER_ERROR:
             return RunStatus.CRASHED, f"the arena runner could not start: {last_line}"
+    elif last_line.startswith("bwrap: execvp "):  # bubblewrap executes a command itself
+        return RunStatus.CRASHED, (f"the command could not be executed: "
+                                   f"{last_line.removeprefix('bwrap: execvp ')}")
     elif last_line.startswith("MemoryError"):
         return RunStatus.MEMORY_LIMIT, (f"an allocation failed (MemoryError) under the memory "
                                         f"limit of {limits.memory_mb} MiB")
@@ -225,7 +309,9 @@ def _output_size(directory: Path) -> int:
 
 def _result(status: RunStatus, unsafe: bool, *, message: str, wall_s: float = 0.0,
             cpu_s: float = 0.0, peak_memory_mb: float = 0.0, stderr_tail: str = "",
-            **extra) -> RunResult:
+            notes: tuple[str, ...] = (), **extra) -> RunResult:
+    for note in notes:
+        message = f"{message} [{note}]"
     if unsafe:
         message = f"{message} [{UNSAFE_NOTE}]"
     return RunResult(status=status, wall_s=wall_s, cpu_s=cpu_s, peak_memory_mb=peak_memory_mb,
