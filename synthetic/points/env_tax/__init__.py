@@ -13,35 +13,39 @@ Facts first (:mod:`facts`), labels by the rules (:mod:`rules`), then the noise p
 
 from __future__ import annotations
 
-import pandas as pd
 import pyarrow as pa
 
 from synthetic.difficulty import Difficulty  # noqa: F401  (used by the doctest)
 from synthetic.points.env_tax.facts import (
     CLUE, FLAGS, HARD_NEGATIVE, HN_FLAGS, PLAIN, REASON_FLAGS, Facts, draw_facts, families,
     role_counts)
-from synthetic.points.env_tax.render import render
-from synthetic.points.env_tax.rules import compute_labels, taxable_lines
+from synthetic.points.env_tax.render import RenderedTables, clean_table, render_table
+from synthetic.points.env_tax.rules import (
+    FilingFacts, LineFacts, compute_labels, label_table, reasons, taxable_lines)
 from synthetic.points.env_tax.schema import (
     GENERATOR_VERSION, POINT, REASON_CODES, RECORD_ID_COLUMN, SUBJECT_TABLE, TABLES, TITLE_EN,
     TITLE_ZH, deadline, monitoring_quarters)
 from synthetic.registry import GeneratedScenario, GenerationRequest, PointSpec, register
 
 
-def labels_of(facts: Facts) -> pd.DataFrame:
-    """The rules applied to the clean facts: ``record_id, reason`` rows, sorted."""
-    return compute_labels(facts.permits, facts.outlets, facts.monitoring, facts.declarations,
-                          as_of=facts.as_of)
+def labels_of(facts: Facts) -> pa.Table:
+    """The rules applied to the facts' index arrays: ``record_id, reason`` rows, sorted."""
+    lines, decl, cal = facts.lines, facts.decl, facts.cal
+    line_facts = LineFacts(
+        permit=lines.ent, period=lines.qi, outlet=facts.outlets.code[lines.outlet],
+        pollutant=lines.pol, direct=facts.outlets.direct[lines.outlet], due=cal.due[lines.qi],
+        emission_kg=lines.cents / 100.0, exceed_hours=lines.exceed,
+        ratio=lines.ratio_bp / 10000.0)
+    filings = FilingFacts(
+        permit=facts.decl_owner, period=lines.qi[decl.line], outlet=line_facts.outlet[decl.line],
+        pollutant=lines.pol[decl.line], declared_kg=decl.cents / 100.0, claim=decl.claim)
+    return label_table(facts.ent.permit_no, *reasons(line_facts, filings))
 
 
 def generate(request: GenerationRequest) -> GeneratedScenario:
     facts = draw_facts(request.seed, request.size, request.difficulty, request.as_of)
-    labels = labels_of(facts)
-    tables = render(facts, request.seed, request.difficulty)
-    label_table = pa.Table.from_arrays(
-        [pa.array(labels["record_id"].to_numpy(), pa.string()),
-         pa.array(labels["reason"].to_numpy(), pa.string())], names=["record_id", "reason"])
-    return GeneratedScenario(tables=tables, labels=label_table)
+    return GeneratedScenario(tables=RenderedTables(facts, request.seed, request.difficulty),
+                             labels=labels_of(facts))
 
 
 SPEC = register(PointSpec(
@@ -50,6 +54,6 @@ SPEC = register(PointSpec(
     reason_codes=REASON_CODES, generate=generate))
 
 __all__ = ["CLUE", "FLAGS", "GENERATOR_VERSION", "HARD_NEGATIVE", "HN_FLAGS", "PLAIN",
-           "REASON_CODES", "REASON_FLAGS", "SPEC", "TABLES", "Facts", "compute_labels",
-           "deadline", "draw_facts", "families", "generate", "labels_of", "monitoring_quarters",
-           "render", "role_counts", "taxable_lines"]
+           "REASON_CODES", "REASON_FLAGS", "SPEC", "TABLES", "Facts", "RenderedTables",
+           "clean_table", "compute_labels", "deadline", "draw_facts", "families", "generate",
+           "labels_of", "monitoring_quarters", "render_table", "role_counts", "taxable_lines"]

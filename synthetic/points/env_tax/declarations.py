@@ -20,16 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from synthetic.difficulty import Difficulty, profile
 from synthetic.points.env_tax import lines as L
-from synthetic.points.env_tax.schema import POINT
+from synthetic.points.env_tax.schema import N_QUARTERS, POINT
 from synthetic.rng import stream
 
-CLAIMS = np.array(["none", "75", "50"], dtype=object)
-FACTORS = np.array([1.0, 0.75, 0.5])
-NONE, C75, C50 = 0, 1, 2
+NONE, C75, C50 = 0, 1, 2        # indexes into rules.CLAIM_CODES
 EARLY_FILING_SHARE = 0.4     # quarters that ended before as_of but are not yet due, filed early
 BOUNDARY_SHARE = 0.12        # (hard) quarters filed exactly on the deadline day
 SHORT_SHARE = 0.2            # plain lines declared at 95-100% rather than 100%
@@ -195,41 +192,30 @@ def _expand(rng, declared: np.ndarray, parts, dec, whole, claim, date, lines: L.
     starts = np.cumsum(k) - k
     part = np.arange(len(row_line)) - np.repeat(starts, k)
     li = np.repeat(np.arange(len(declared)), k)
-    amount = np.select(
-        [k[li] == 1, part == 0, (part == 1) & (k[li] == 2), part == 1],
-        [total[li], a[li], total[li] - a[li], b[li]],
-        total[li] - a[li] - b[li])
+    kk = k[li]
+    amount = total[li]                         # a single row carries the whole line
+    first = (part == 0) & (kk > 1)
+    amount[first] = a[li[first]]
+    second = part == 1
+    amount[second] = np.where(kk[second] == 2, total[li[second]] - a[li[second]],
+                              b[li[second]])
+    third = part == 2
+    amount[third] = total[li[third]] - a[li[third]] - b[li[third]]
+    del kk, first, second, third
     cents = amount * unit[li]
     gap = np.where(part == 0, 0, rng.integers(1, 31, len(part)))
     csum = np.cumsum(gap)
     offset = csum - np.repeat(csum[starts], k)
     day = np.minimum(date[lines.ent[row_line], lines.qi[row_line]]
                      + offset.astype("timedelta64[D]"), cal.as_of)
-    order = np.lexsort((part, lines.pol[row_line], lines.outlet[row_line],
-                        lines.qi[row_line], lines.ent[row_line]))
-    return Decl(line=row_line[order], part=part[order], cents=cents[order],
-                claim=claim[row_line][order], date=day[order],
-                former=former_line[row_line][order])
-
-
-def declaration_frame(decl: Decl, lines: L.Lines, outlets: L.Outlets, ent: pd.DataFrame,
-                      cal: L.Calendar) -> pd.DataFrame:
-    """The clean ``declarations`` table (registered credit code on every row)."""
-    e = lines.ent[decl.line]
-    pol = lines.pol[decl.line]
-    kg = decl.cents / 100.0
-    tax = np.round(kg / L.EQUIVALENT_KG[pol] * L.UNIT_TAX[pol] * FACTORS[decl.claim], 2)
-    names = np.where(decl.former, ent["_former_name"].to_numpy()[e],
-                     ent["company_name"].to_numpy()[e])
-    return pd.DataFrame({
-        "taxpayer_code": ent["uscc"].to_numpy()[e],
-        "taxpayer_name": names,
-        "year": cal.years[lines.qi[decl.line]].astype(np.int64),
-        "quarter": cal.quarters[lines.qi[decl.line]].astype(np.int64),
-        "outlet_code": outlets.code[lines.outlet[decl.line]],
-        "pollutant_code": L.POLLUTANT_CODES[pol],
-        "declared_kg": kg,
-        "reduction": CLAIMS[decl.claim],
-        "tax_payable_yuan": tax,
-        "declared_date": np.datetime_as_string(decl.date, unit="D").astype(object),
-    })
+    # one int64 key for (enterprise, quarter, outlet, pollutant, instalment): unique per row,
+    # so a plain sort orders rows as a five-key lexsort would, several times faster
+    n_outlets = int(lines.outlet.max(initial=0)) + 1
+    key = ((lines.ent[row_line].astype(np.int64) * N_QUARTERS + lines.qi[row_line]) * n_outlets
+           + lines.outlet[row_line]) * len(L.EQUIVALENT_KG) + lines.pol[row_line]
+    order = np.argsort(key * 4 + part)
+    del key
+    row_line = row_line[order]
+    return Decl(line=row_line.astype(np.int32), part=part[order].astype(np.int8),
+                cents=cents[order], claim=claim[row_line], date=day[order],
+                former=former_line[row_line])

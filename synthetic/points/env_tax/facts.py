@@ -20,12 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from synthetic.difficulty import Difficulty, profile
 from synthetic.points.env_tax import declarations as DE, identity, lines as L
 from synthetic.points.env_tax.schema import (
-    INDUSTRIES, MANAGEMENT_CLASSES, POINT, POLLUTANTS, monitoring_quarters, quarter_end,
-    quarter_start)
+    INDUSTRIES, POINT, monitoring_quarters, quarter_end, quarter_start)
 from synthetic.rng import stream
 
 # Hard-negative families (fact flags). A hard negative is a permit that is not a clue and has at
@@ -59,17 +60,46 @@ _SIDE_SHARE = 0.3
 
 
 @dataclass(frozen=True)
+class Enterprises:
+    """One row per permit holder; strings stay in Arrow, categories are small integer codes."""
+
+    permit_no: pa.Array
+    uscc: pa.Array
+    name: pa.Array              # the registered name
+    former_name: pa.Array
+    industry: np.ndarray        # index into INDUSTRIES
+    county: np.ndarray          # index into ``counties``
+    counties: pa.Array
+    mclass: np.ndarray          # index into MANAGEMENT_CLASSES
+    valid_from: np.ndarray      # datetime64[D]
+    valid_to: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.industry)
+
+
+@dataclass(frozen=True)
 class Facts:
-    """Clean tables (contract columns; ``declarations`` with the registered code) and flags."""
+    """Every clean fact of a scenario as index arrays, and the per-permit role and flags."""
 
     as_of: datetime.date
-    pollutants: pd.DataFrame
-    permits: pd.DataFrame
-    outlets: pd.DataFrame
-    monitoring: pd.DataFrame
-    declarations: pd.DataFrame
-    subjects: pd.DataFrame      # permit_no, role, former_name and one bool column per FLAGS
-    decl_owner: np.ndarray      # enterprise row (in ``permits``) of each declaration row
+    cal: L.Calendar
+    ent: Enterprises
+    outlets: L.Outlets
+    lines: L.Lines
+    decl: DE.Decl
+    role: np.ndarray
+    flags: dict[str, np.ndarray]
+
+    @property
+    def decl_owner(self) -> np.ndarray:
+        """Enterprise row of each declaration row."""
+        return self.lines.ent[self.decl.line]
+
+    def subjects(self) -> pd.DataFrame:
+        """permit_no, role, former_name and one bool column per FLAGS (for tests and docs)."""
+        return pd.DataFrame({"permit_no": self.ent.permit_no.to_pandas(), "role": self.role,
+                             "former_name": self.ent.former_name.to_pandas(), **self.flags})
 
 
 def families(difficulty: Difficulty) -> tuple[str, ...]:
@@ -121,7 +151,7 @@ def _roles(seed: int, size: int, difficulty: Difficulty) -> tuple[np.ndarray, di
 
 
 def _enterprises(seed: int, size: int, as_of: datetime.date, start_q: np.ndarray,
-                 quarters) -> pd.DataFrame:
+                 quarters) -> Enterprises:
     rng = stream(seed, POINT, "enterprises")
     weights = np.array([i.weight for i in INDUSTRIES])
     industry = rng.choice(len(INDUSTRIES), size=size, p=weights / weights.sum())
@@ -146,21 +176,16 @@ def _enterprises(seed: int, size: int, as_of: datetime.date, start_q: np.ndarray
                             [start_q[late]], as_of64)
         days = ((q_last - q_first).astype(int) * late_u[late]).astype(int)
         valid_from[late] = q_first + days.astype("timedelta64[D]")
-    valid_to = L.add_years(valid_from, 5) - np.timedelta64(1, "D")
     suffix = np.where(mclass == 2, "W", "P")   # 排污登记 numbers end in W, permits in P
-    permit_no = (uscc.astype(str).astype(object) + seq.astype(object) + suffix.astype(object))
-    return pd.DataFrame({
-        "permit_no": permit_no.astype(str),
-        "uscc": uscc.astype(str),
-        "company_name": names,
-        "industry": np.array([i.name for i in INDUSTRIES])[industry],
-        "county_code": county,
-        "management_class": np.array(MANAGEMENT_CLASSES)[mclass],
-        "valid_from": np.datetime_as_string(valid_from, unit="D"),
-        "valid_to": np.datetime_as_string(valid_to, unit="D"),
-        "_industry": industry,
-        "_former_name": former,
-    })
+    counties, county_ix = np.unique(county.astype(str), return_inverse=True)
+    uscc = pa.array(uscc, pa.string())
+    permit_no = pc.binary_join_element_wise(uscc, pa.array(seq), pa.array(suffix), "")
+    return Enterprises(
+        permit_no=permit_no, uscc=uscc, name=pa.array(names, pa.string()),
+        former_name=pa.array(former, pa.string()), industry=industry.astype(np.int8),
+        county=county_ix.astype(np.int32), counties=pa.array(counties, pa.string()),
+        mclass=mclass.astype(np.int8), valid_from=valid_from,
+        valid_to=L.add_years(valid_from, 5) - np.timedelta64(1, "D"))
 
 
 def draw_facts(seed: int, size: int, difficulty: Difficulty | str,
@@ -179,30 +204,12 @@ def draw_facts(seed: int, size: int, difficulty: Difficulty | str,
     for name in FLAGS:
         if name != HN_CENTRALIZED:
             others |= flags[name]
-    outlets = L.draw_outlets(seed, ent["_industry"].to_numpy(), flags[HN_CENTRALIZED], others)
+    outlets = L.draw_outlets(seed, ent.industry, flags[HN_CENTRALIZED], others)
     lines = L.draw_lines(seed, outlets, start_q, cal)
     decl = DE.build_declarations(seed, difficulty, lines, outlets, flags, cal)
-
-    permits = ent[["permit_no", "uscc", "company_name", "industry", "county_code",
-                   "management_class", "valid_from", "valid_to"]]
-    pollutants = pd.DataFrame({
-        "pollutant_code": [p.code for p in POLLUTANTS],
-        "pollutant_name": [p.name for p in POLLUTANTS],
-        "medium": [p.medium for p in POLLUTANTS],
-        "equivalent_kg": [p.equivalent_kg for p in POLLUTANTS],
-        "unit_tax_yuan": [L.unit_tax(p) for p in POLLUTANTS],
-    })
-    pno = permits["permit_no"].to_numpy()
-    out_tab = L.outlet_frame(outlets, pno)
-    mon = L.monitoring_frame(lines, outlets, pno, cal)
-    decl_frame = DE.declaration_frame(decl, lines, outlets, ent, cal)
-    subjects = pd.DataFrame({"permit_no": pno, "role": role,
-                             "former_name": ent["_former_name"].to_numpy(),
-                             **{name: flags[name] for name in FLAGS}})
-    return Facts(as_of=as_of, pollutants=pollutants, permits=permits.reset_index(drop=True),
-                 outlets=out_tab, monitoring=mon, declarations=decl_frame, subjects=subjects,
-                 decl_owner=lines.ent[decl.line])
+    return Facts(as_of=as_of, cal=cal, ent=ent, outlets=outlets, lines=lines, decl=decl,
+                 role=role, flags=flags)
 
 
-__all__ = ["CLUE", "FLAGS", "Facts", "HARD_NEGATIVE", "HN_FLAGS", "PLAIN", "REASON_FLAGS",
-           "draw_facts", "families", "role_counts"]
+__all__ = ["CLUE", "FLAGS", "Enterprises", "Facts", "HARD_NEGATIVE", "HN_FLAGS", "PLAIN",
+           "REASON_FLAGS", "draw_facts", "families", "role_counts"]

@@ -12,19 +12,15 @@ import datetime
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from synthetic.points.env_tax.schema import (
-    AIR, INDUSTRIES, POINT, POLLUTANTS, UNIT_TAX_YUAN, deadline, quarter_end,
-    quarter_start)
+    AIR, INDUSTRIES, POINT, POLLUTANTS, UNIT_TAX_YUAN, deadline, quarter_end, quarter_start)
 from synthetic.rng import stream
 
 MIN_EMISSION_CENTS = 1000        # 10 kg: keeps every built margin far from float noise
 ZERO_LINE_SHARE = 0.03           # lines with no emission in a quarter (not taxable)
 EXCEED_SHARE = 0.06              # lines with some hours above the standard
 _N_POLLUTANT_P = np.array([0.35, 0.4, 0.25])   # 1, 2 or 3 pollutants per outlet
-OUTLET_CODES = np.array(["DA001", "DA002", "DA003", "DW001", "DW002", "DW003"], dtype=object)
-POLLUTANT_CODES = np.array([p.code for p in POLLUTANTS], dtype=object)
 EQUIVALENT_KG = np.array([p.equivalent_kg for p in POLLUTANTS])
 
 
@@ -94,12 +90,16 @@ class Outlets:
 
     @property
     def code(self) -> np.ndarray:
-        return OUTLET_CODES[self.water * 3 + self.number - 1]
+        """Index into ``schema.OUTLET_CODES``."""
+        return (self.water * 3 + self.number - 1).astype(np.int8)
 
 
 @dataclass
 class Lines:
-    """Monitoring lines; the role layer edits ``cents``, ``exceed`` and ``ratio_bp`` in place."""
+    """Monitoring lines; the role layer edits ``cents``, ``exceed`` and ``ratio_bp`` in place.
+
+    Narrow integer types keep a million permits' seventeen million lines small in memory.
+    """
 
     ent: np.ndarray
     outlet: np.ndarray
@@ -136,8 +136,8 @@ def draw_outlets(seed: int, industry: np.ndarray, central: np.ndarray,
     water = within >= n_air[ent]
     number = np.where(water, within - n_air[ent], within) + 1
     central = water & cen[ent] & ((number == 1) | second_central[ent])
-    return Outlets(ent=ent, water=water, number=number, direct=~central,
-                   industry=industry[ent])
+    return Outlets(ent=ent.astype(np.int32), water=water, number=number.astype(np.int8),
+                   direct=~central, industry=industry[ent].astype(np.int8))
 
 
 def draw_lines(seed: int, outlets: Outlets, start_q: np.ndarray, cal: Calendar) -> Lines:
@@ -163,13 +163,20 @@ def draw_lines(seed: int, outlets: Outlets, start_q: np.ndarray, cal: Calendar) 
     qi = r // k[o]
     j = r % k[o]
     keep = qi >= start_q[outlets.ent[o]]
-    o, qi, j = o[keep], qi[keep], j[keep]
-    pol = order[o, j]
-    scale = np.array([p.scale_kg for p in POLLUTANTS])[pol]
-    kg = scale * base[o, j] * rng.lognormal(0.0, 0.2, len(o)) * cal.elapsed[qi]
-    cents = np.maximum(np.round(kg * 100).astype(np.int64), MIN_EMISSION_CENTS)
-    exceed = np.where(rng.random(len(o)) < EXCEED_SHARE, rng.integers(1, 150, len(o)), 0)
-    ratio = np.round((rng.beta(2.2, 2.8, len(o)) * 1.15 + 0.12) * 10000).astype(np.int64)
+    del r
+    o, qi, j = o[keep].astype(np.int32), qi[keep].astype(np.int8), j[keep].astype(np.int8)
+    del keep
+    pol = order[o, j].astype(np.int8)
+    kg = np.array([p.scale_kg for p in POLLUTANTS])[pol] * base[o, j]
+    del j
+    kg *= rng.lognormal(0.0, 0.2, len(o))
+    kg *= cal.elapsed[qi]
+    kg *= 100
+    cents = np.maximum(np.round(kg).astype(np.int64), MIN_EMISSION_CENTS)
+    del kg
+    exceed = np.where(rng.random(len(o)) < EXCEED_SHARE, rng.integers(1, 150, len(o)),
+                      0).astype(np.int32)
+    ratio = np.round((rng.beta(2.2, 2.8, len(o)) * 1.15 + 0.12) * 10000).astype(np.int32)
     ent = outlets.ent[o]
     # the first direct line of each enterprise and quarter always emits, so every due quarter
     # of an enterprise with a direct outlet has a taxable line
@@ -180,8 +187,7 @@ def draw_lines(seed: int, outlets: Outlets, start_q: np.ndarray, cal: Calendar) 
     anchor[idx[first]] = True
     zero = (rng.random(len(o)) < ZERO_LINE_SHARE) & ~anchor
     cents[zero], exceed[zero], ratio[zero] = 0, 0, 0
-    return Lines(ent=ent, outlet=o, qi=qi, pol=pol, cents=cents, exceed=exceed.astype(np.int64),
-                 ratio_bp=ratio)
+    return Lines(ent=ent, outlet=o, qi=qi, pol=pol, cents=cents, exceed=exceed, ratio_bp=ratio)
 
 
 def pick_one(group: np.ndarray, eligible: np.ndarray, key: np.ndarray) -> np.ndarray:
@@ -192,26 +198,3 @@ def pick_one(group: np.ndarray, eligible: np.ndarray, key: np.ndarray) -> np.nda
     idx = idx[np.lexsort((key[idx], group[idx]))]
     g = group[idx]
     return idx[np.r_[True, g[1:] != g[:-1]]]
-
-
-def outlet_frame(outlets: Outlets, permit_no: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({
-        "permit_no": permit_no[outlets.ent],
-        "outlet_code": outlets.code,
-        "medium": np.where(outlets.water, "water", "air").astype(object),
-        "destination": np.where(outlets.direct, "direct", "centralized_plant").astype(object),
-    })
-
-
-def monitoring_frame(lines: Lines, outlets: Outlets, permit_no: np.ndarray,
-                     cal: Calendar) -> pd.DataFrame:
-    return pd.DataFrame({
-        "permit_no": permit_no[lines.ent],
-        "outlet_code": outlets.code[lines.outlet],
-        "year": cal.years[lines.qi].astype(np.int64),
-        "quarter": cal.quarters[lines.qi].astype(np.int64),
-        "pollutant_code": POLLUTANT_CODES[lines.pol],
-        "emission_kg": lines.cents / 100.0,
-        "exceed_hours": lines.exceed.astype(np.int64),
-        "avg_concentration_ratio": lines.ratio_bp / 10000.0,
-    })

@@ -1,77 +1,221 @@
 """Facts to tables: the presentation-noise pass of ``env_tax``.
 
-The pass has its own random stream and never changes a fact; every variant it writes is one the
-contract lists (CONTRACT 1, presentation noise) and ``docs/points/env_tax.md`` repeats:
+Each table has its own noise stream and is rendered only when asked for (:class:`RenderedTables`),
+so writing a million-permit scenario holds one table at a time. A string column is kept as its
+distinct values plus a row index until the last step (:class:`Strings`); noise appends the
+variants of the chosen cells and points those rows at them, and exact duplicate rows are a second
+index, so each column is materialised once, by one Arrow ``take``.
 
-* ``declarations.taxpayer_code``: lower case or surrounding spaces (standard, hard); every row of
-  an ``hn_noisy_code`` enterprise is noised; (hard) blank, on rows filed under the *current*
-  registered name, which is then written exactly as registered;
-* ``declarations.taxpayer_name``: full-width/half-width brackets swapped, surrounding spaces;
+The pass never changes a fact; every variant is one the contract lists (CONTRACT 1) and
+``docs/points/env_tax.md`` repeats:
+
+* ``permits.uscc`` and ``declarations.taxpayer_code``: lower case or surrounding spaces (standard,
+  hard); every declaration row of an ``hn_noisy_code`` enterprise is noised; (hard) declaration
+  codes blank on rows filed under the *current* registered name, which is then written exactly
+  as registered. ``permits.uscc`` is never blank and ``permit_no`` never noised;
+* ``permits.company_name`` and ``declarations.taxpayer_name``: full-width/half-width brackets
+  swapped, surrounding spaces;
 * ``declarations.declared_date`` (messy): ``YYYY/M/D``, ``YYYYMMDD``, ``YYYY年M月D日``;
 * about 1% exact duplicate rows in ``outlets``, ``monitoring`` and ``declarations`` (standard,
-  hard).
-
-``permits`` (the subject table) and ``pollutants`` (a setting) are written clean.
+  hard). ``pollutants`` (a setting) is written clean.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 
 from synthetic import noise
-from synthetic.difficulty import Difficulty, profile
+from synthetic.difficulty import Difficulty, DifficultyProfile, profile
+from synthetic.points.env_tax import lines as L
 from synthetic.points.env_tax.facts import HN_NAME_ONLY, HN_NOISY_CODE, Facts
-from synthetic.points.env_tax.schema import POINT, TABLES
+from synthetic.points.env_tax.rules import CLAIM_CODES
+from synthetic.points.env_tax.schema import (
+    INDUSTRIES, MANAGEMENT_CLASSES, OUTLET_CODES, POINT, POLLUTANT_CODES, POLLUTANTS,
+    REDUCTION_FACTORS, TABLES, table_schema)
 from synthetic.rng import stream
 
 EMPTY_CODE_SHARE = 0.5          # blank codes at this share of the noise rate (hard)
 DUPLICATED_TABLES = ("outlets", "monitoring", "declarations")
-_ARROW = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_()}
+TABLE_NAMES = tuple(t.name for t in TABLES)
+_FACTORS = np.array([REDUCTION_FACTORS[c] for c in CLAIM_CODES])
 
 
-def _to_arrow(name: str, columns: dict) -> pa.Table:
-    schema = next(t for t in TABLES if t.name == name)
-    arrays = [pa.array(np.asarray(columns[c.name]), type=_ARROW[c.type]) for c in schema.columns]
-    return pa.Table.from_arrays(arrays, schema=schema.arrow_schema())
+@dataclass
+class Strings:
+    """A string column as distinct ``values`` and one ``index`` entry per row."""
+
+    values: pa.Array
+    index: np.ndarray
+
+    @classmethod
+    def of(cls, vocabulary, index) -> "Strings":
+        return cls(pa.array(list(vocabulary), pa.string()), np.asarray(index, dtype=np.int64))
+
+    @classmethod
+    def dates(cls, days: np.ndarray) -> "Strings":
+        """``YYYY-MM-DD`` for ``datetime64[D]`` days: a few thousand distinct ones, so the
+        vocabulary is every day from the first to the last (no sort of millions of rows)."""
+        number = days.astype(np.int64)
+        first = int(number.min(initial=0))
+        span = np.arange(first, int(number.max(initial=0)) + 1).astype("datetime64[D]")
+        return cls.of(np.datetime_as_string(span, unit="D"), number - first)
+
+    def rewrite(self, rows: np.ndarray, variant, rng: np.random.Generator) -> None:
+        """Replace the cells of ``rows`` by ``variant(cells, rng, 1.0)`` (a ``noise`` function)."""
+        if len(rows):
+            cells = self.values.take(pa.array(self.index[rows])).to_numpy(zero_copy_only=False)
+            self.set(rows, pa.array(variant(cells, rng, 1.0), pa.string()))
+
+    def set(self, rows: np.ndarray, cells: pa.Array) -> None:
+        """Rows ``rows`` show ``cells`` (one per row, or a single one for all)."""
+        first = len(self.values)
+        self.values = pa.concat_arrays([self.values, cells])
+        self.index[rows] = first + (np.arange(len(rows)) if len(cells) > 1 else 0)
+
+    def column(self, order: np.ndarray | None) -> pa.Array:
+        return self.values.take(pa.array(self.index if order is None else self.index[order]))
 
 
-def _frame_columns(frame) -> dict:
-    return {c: frame[c].to_numpy() for c in frame.columns}
+def _rows(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
+    return np.flatnonzero(rng.random(n) < rate) if rate > 0 else np.empty(0, dtype=np.int64)
 
 
-def render(facts: Facts, seed: int, difficulty: Difficulty | str) -> dict[str, pa.Table]:
-    """The five tables, in the contract's order, with the difficulty's presentation noise."""
+def _pollutants(facts: Facts) -> dict:
+    return {"pollutant_code": Strings.of(POLLUTANT_CODES, np.arange(len(POLLUTANTS))),
+            "pollutant_name": Strings.of([p.name for p in POLLUTANTS], np.arange(len(POLLUTANTS))),
+            "medium": Strings.of([p.medium for p in POLLUTANTS], np.arange(len(POLLUTANTS))),
+            "equivalent_kg": np.array([p.equivalent_kg for p in POLLUTANTS]),
+            "unit_tax_yuan": L.UNIT_TAX}
+
+
+def _permits(facts: Facts) -> dict:
+    ent, every = facts.ent, np.arange(len(facts.ent))
+    return {"permit_no": Strings(ent.permit_no, every),
+            "uscc": Strings(ent.uscc, every.copy()),
+            "company_name": Strings(ent.name, every.copy()),
+            "industry": Strings.of([i.name for i in INDUSTRIES], ent.industry),
+            "county_code": Strings(ent.counties, ent.county.astype(np.int64)),
+            "management_class": Strings.of(MANAGEMENT_CLASSES, ent.mclass),
+            "valid_from": Strings.dates(ent.valid_from),
+            "valid_to": Strings.dates(ent.valid_to)}
+
+
+def _outlets(facts: Facts) -> dict:
+    out = facts.outlets
+    return {"permit_no": Strings(facts.ent.permit_no, out.ent.astype(np.int64)),
+            "outlet_code": Strings.of(OUTLET_CODES, out.code),
+            "medium": Strings.of(("air", "water"), out.water),
+            "destination": Strings.of(("direct", "centralized_plant"), ~out.direct)}
+
+
+def _monitoring(facts: Facts) -> dict:
+    lines, cal = facts.lines, facts.cal
+    return {"permit_no": Strings(facts.ent.permit_no, lines.ent.astype(np.int64)),
+            "outlet_code": Strings.of(OUTLET_CODES, facts.outlets.code[lines.outlet]),
+            "year": cal.years[lines.qi].astype(np.int64),
+            "quarter": cal.quarters[lines.qi].astype(np.int64),
+            "pollutant_code": Strings.of(POLLUTANT_CODES, lines.pol),
+            "emission_kg": lines.cents / 100.0,
+            "exceed_hours": lines.exceed.astype(np.int64),
+            "avg_concentration_ratio": lines.ratio_bp / 10000.0}
+
+
+def _declarations(facts: Facts) -> dict:
+    decl, lines, cal, ent = facts.decl, facts.lines, facts.cal, facts.ent
+    owner = facts.decl_owner.astype(np.int64)
+    pol, qi = lines.pol[decl.line], lines.qi[decl.line]
+    kg = decl.cents / 100.0
+    return {"taxpayer_code": Strings(ent.uscc, owner),
+            "taxpayer_name": Strings(pa.concat_arrays([ent.name, ent.former_name]),
+                                     owner + len(ent) * decl.former),
+            "year": cal.years[qi].astype(np.int64),
+            "quarter": cal.quarters[qi].astype(np.int64),
+            "outlet_code": Strings.of(OUTLET_CODES, facts.outlets.code[lines.outlet[decl.line]]),
+            "pollutant_code": Strings.of(POLLUTANT_CODES, pol),
+            "declared_kg": kg,
+            "reduction": Strings.of(CLAIM_CODES, decl.claim),
+            "tax_payable_yuan": np.round(kg / L.EQUIVALENT_KG[pol] * L.UNIT_TAX[pol]
+                                         * _FACTORS[decl.claim], 2),
+            "declared_date": Strings.dates(decl.date)}
+
+
+def _noise_permits(columns: dict, facts: Facts, rng, prof: DifficultyProfile) -> None:
+    n = len(facts.ent)
+    columns["uscc"].rewrite(_rows(rng, n, prof.noise_rate), noise.noise_credit_codes, rng)
+    columns["company_name"].rewrite(_rows(rng, n, prof.noise_rate), noise.noise_company_names,
+                                    rng)
+
+
+def _noise_declarations(columns: dict, facts: Facts, rng, prof: DifficultyProfile) -> None:
+    owner = facts.decl_owner
+    n, rate = len(owner), prof.noise_rate
+    code, name = columns["taxpayer_code"], columns["taxpayer_name"]
+    noisy = facts.flags[HN_NOISY_CODE][owner] if rate > 0 else np.zeros(n, dtype=bool)
+    code.rewrite(np.union1d(_rows(rng, n, rate), np.flatnonzero(noisy)),
+                 noise.noise_credit_codes, rng)
+    name.rewrite(_rows(rng, n, rate), noise.noise_company_names, rng)
+    if prof.empty_codes:
+        blank = noise.empty_mask(rng, n, rate * EMPTY_CODE_SHARE)
+        blank = np.flatnonzero((blank | facts.flags[HN_NAME_ONLY][owner]) & ~facts.decl.former)
+        code.set(blank, pa.array([""]))
+        name.index[blank] = owner[blank]     # a blank code always sits next to the exact name
+    columns["declared_date"].rewrite(_rows(rng, n, rate), noise.noise_dates, rng)
+
+
+_BUILD = {"pollutants": _pollutants, "permits": _permits, "outlets": _outlets,
+          "monitoring": _monitoring, "declarations": _declarations}
+_NOISE = {"permits": _noise_permits, "declarations": _noise_declarations}
+
+
+def _assemble(name: str, columns: dict, order: np.ndarray | None) -> pa.Table:
+    schema = table_schema(name).arrow_schema()
+    arrays = []
+    for field in schema:
+        column = columns.pop(field.name)     # free each column's parts once it is built
+        if isinstance(column, Strings):
+            arrays.append(column.column(order))
+        else:
+            arrays.append(pa.array(column if order is None else column[order], field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def clean_table(facts: Facts, name: str) -> pa.Table:
+    """One table exactly as the facts say: registered codes and names, ISO dates, no duplicates."""
+    return _assemble(name, _BUILD[name](facts), None)
+
+
+def render_table(facts: Facts, name: str, seed: int, difficulty: Difficulty | str) -> pa.Table:
+    """One table with the difficulty's presentation noise, from the table's own stream."""
     difficulty = Difficulty.parse(difficulty)
     prof = profile(difficulty)
-    rng = stream(seed, POINT, "noise", difficulty.value)
-    decl = _frame_columns(facts.declarations)
-    owner = facts.decl_owner
-    flags = facts.subjects
-    registered = facts.permits["company_name"].to_numpy()[owner]
-    current = decl["taxpayer_name"] == registered
+    rng = stream(seed, POINT, "noise", difficulty.value, name)
+    columns = _BUILD[name](facts)
+    if name in _NOISE:
+        _NOISE[name](columns, facts, rng, prof)
+    order = None
+    if name in DUPLICATED_TABLES and prof.duplicate_rate > 0:
+        rows = pa.table({"row": np.arange(len(next(iter(columns.values())).index))})
+        order = noise.add_duplicate_rows(rows, rng, prof.duplicate_rate)["row"].to_numpy()
+    return _assemble(name, columns, order)
 
-    code = noise.noise_credit_codes(decl["taxpayer_code"], rng, prof.noise_rate)
-    forced = np.flatnonzero(flags[HN_NOISY_CODE].to_numpy()[owner]) if prof.noise_rate > 0 \
-        else np.empty(0, dtype=np.int64)
-    code[forced] = noise.noise_credit_codes(decl["taxpayer_code"][forced], rng, 1.0)
-    name = noise.noise_company_names(decl["taxpayer_name"], rng, prof.noise_rate)
-    if prof.empty_codes:
-        blank = noise.empty_mask(rng, len(code), prof.noise_rate * EMPTY_CODE_SHARE)
-        blank = (blank | flags[HN_NAME_ONLY].to_numpy()[owner]) & current
-        code[blank] = ""
-        name[blank] = registered[blank]       # a blank code always sits next to the exact name
-    decl["taxpayer_code"] = code
-    decl["taxpayer_name"] = name
-    decl["declared_date"] = noise.noise_dates(decl["declared_date"], rng, prof.noise_rate)
 
-    tables = {
-        "pollutants": _to_arrow("pollutants", _frame_columns(facts.pollutants)),
-        "permits": _to_arrow("permits", _frame_columns(facts.permits)),
-        "outlets": _to_arrow("outlets", _frame_columns(facts.outlets)),
-        "monitoring": _to_arrow("monitoring", _frame_columns(facts.monitoring)),
-        "declarations": _to_arrow("declarations", decl),
-    }
-    for name in DUPLICATED_TABLES:
-        tables[name] = noise.add_duplicate_rows(tables[name], rng, prof.duplicate_rate)
-    return {t.name: tables[t.name] for t in TABLES}
+class RenderedTables(Mapping):
+    """The five tables in the contract's order; each is rendered anew when asked for."""
+
+    def __init__(self, facts: Facts, seed: int, difficulty: Difficulty | str) -> None:
+        self._facts, self._seed, self._difficulty = facts, seed, Difficulty.parse(difficulty)
+
+    def __getitem__(self, name: str) -> pa.Table:
+        if name not in _BUILD:
+            raise KeyError(name)
+        return render_table(self._facts, name, self._seed, self._difficulty)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLE_NAMES)
+
+    def __len__(self) -> int:
+        return len(TABLE_NAMES)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from synthetic.registry import Column, TableSchema
 
 POINT = "env_tax"
-GENERATOR_VERSION = "env_tax/1"
+GENERATOR_VERSION = "env_tax/2"
 TITLE_ZH = "环境保护税"
 TITLE_EN = "Environmental protection tax"
 
@@ -56,6 +56,8 @@ POLLUTANTS: tuple[Pollutant, ...] = (
     Pollutant("w01012", "悬浮物", "water", 4.0, 1500.0),
     Pollutant("w21011", "总磷", "water", 0.25, 40.0),
 )
+POLLUTANT_CODES = tuple(p.code for p in POLLUTANTS)
+OUTLET_CODES = ("DA001", "DA002", "DA003", "DW001", "DW002", "DW003")   # air, then water
 AIR = tuple(p for p in POLLUTANTS if p.medium == "air")
 WATER = tuple(p for p in POLLUTANTS if p.medium == "water")
 

@@ -1,0 +1,150 @@
+"""Hypothesis strategies that draw whole scenarios from the real generators, for property tests.
+
+A strategy draws only the request (point, seed, size, difficulty, ``as_of``) and then runs the
+registered generator, so properties are checked on exactly what teams receive; Faker is never
+called (the generators draw from pre-built pools). Options are keyword-only and bad arguments
+raise :class:`hypothesis.errors.InvalidArgument` at once, as hypothesis' own strategies do.
+
+>>> from hypothesis import given
+>>> @given(scenarios(point="env_tax", difficulty="easy", max_size=20))
+... def test_permits(s):
+...     assert s.tables["permits"].num_rows == s.size
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pyarrow as pa
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+from hypothesis.strategies import SearchStrategy
+
+from synthetic.difficulty import Difficulty
+from synthetic.registry import GenerationRequest, available_points, get_point
+
+MAX_SEED = 2**32 - 1
+# as_of dates are drawn from these years; deadlines fall 15 days after each quarter end.
+AS_OF_YEARS = (2020, 2026)
+_DEADLINE_OFFSETS = (-1, 0, 1, 14, 15, 16, 17)   # days after a quarter end
+
+
+@dataclass(frozen=True)
+class DrawnScenario:
+    """One generated scenario, in memory: the request and what the generator returned."""
+
+    point: str
+    seed: int
+    size: int
+    difficulty: Difficulty
+    as_of: dt.date
+    tables: dict[str, pa.Table]
+    labels: pa.Table
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    types = expected if isinstance(expected, tuple) else (expected,)
+    return " or ".join(t.__name__ for t in types)
+
+
+def _check_type(expected: type | tuple[type, ...], value: object, name: str) -> None:
+    """``InvalidArgument: Expected int but got size='x' (type=str)``; bools are not ints."""
+    types = expected if isinstance(expected, tuple) else (expected,)
+    is_bool = isinstance(value, bool) and bool not in types
+    exact_date = not (dt.date in types and isinstance(value, dt.datetime))
+    if not isinstance(value, types) or is_bool or not exact_date:
+        raise InvalidArgument(f"Expected {_type_name(expected)} but got {name}={value!r} "
+                              f"(type={type(value).__name__})")
+
+
+def _check_size(value: object, name: str) -> int:
+    _check_type(int, value, name)
+    if value < 1:
+        raise InvalidArgument(f"Expected {name} >= 1 but got {name}={value!r}")
+    return value
+
+
+def _choice(value: object, name: str, kind: type | tuple[type, ...], everything, parse):
+    """A strategy from None (``everything``), one value (checked by ``parse``) or a strategy."""
+    if value is None:
+        return everything()
+    if isinstance(value, SearchStrategy):
+        return value
+    _check_type(kind, value, name)
+    return st.just(parse(value))
+
+
+def _parse_point(name: str) -> str:
+    if name not in available_points():
+        raise InvalidArgument(f"Unknown point {name!r}; available: {', '.join(available_points())}")
+    return name
+
+
+def _parse_difficulty(value: str | Difficulty) -> Difficulty:
+    try:
+        return Difficulty(value)
+    except ValueError:
+        raise InvalidArgument(f"Unknown difficulty {value!r}; expected one of "
+                              f"{', '.join(d.value for d in Difficulty)}") from None
+
+
+def points() -> SearchStrategy[str]:
+    """Every registered point."""
+    return st.sampled_from(available_points())
+
+
+def difficulties() -> SearchStrategy[Difficulty]:
+    """``easy``, ``standard`` or ``hard``."""
+    return st.sampled_from(list(Difficulty))
+
+
+def seeds() -> SearchStrategy[int]:
+    """Scenario seeds (any non-negative 32-bit integer)."""
+    return st.integers(0, MAX_SEED)
+
+
+def _quarter_end(year: int, quarter: int) -> dt.date:
+    return dt.date(year + quarter // 4, quarter % 4 * 3 + 1, 1) - dt.timedelta(days=1)
+
+
+def as_of_dates() -> SearchStrategy[dt.date]:
+    """Extraction dates: often a few days around a quarter end or its 15-day deadline (where
+    deadline rules flip), otherwise any day of :data:`AS_OF_YEARS`."""
+    near_deadline = st.builds(
+        lambda year, quarter, offset: _quarter_end(year, quarter) + dt.timedelta(days=offset),
+        st.integers(*AS_OF_YEARS), st.integers(1, 4), st.sampled_from(_DEADLINE_OFFSETS))
+    anywhere = st.dates(dt.date(AS_OF_YEARS[0], 1, 1), dt.date(AS_OF_YEARS[1], 12, 31))
+    return st.one_of(near_deadline, anywhere)
+
+
+def scenarios(*, point: str | SearchStrategy[str] | None = None,
+              difficulty: str | Difficulty | SearchStrategy | None = None,
+              max_size: int = 200, min_size: int = 10,
+              as_of: dt.date | SearchStrategy[dt.date] | None = None
+              ) -> SearchStrategy[DrawnScenario]:
+    """Scenarios of ``point`` (default: every registered point) generated by the real generator.
+
+    ``difficulty`` and ``as_of`` default to :func:`difficulties` and :func:`as_of_dates`; sizes
+    are drawn from ``min_size..max_size`` subjects and seeds from :func:`seeds`.
+    """
+    point_st = _choice(point, "point", str, points, _parse_point)
+    level_st = _choice(difficulty, "difficulty", (str, Difficulty), difficulties,
+                       _parse_difficulty)
+    as_of_st = _choice(as_of, "as_of", dt.date, as_of_dates, lambda d: d)
+    low, high = _check_size(min_size, "min_size"), _check_size(max_size, "max_size")
+    if low > high:
+        raise InvalidArgument(f"Cannot have max_size={high!r} < min_size={low!r}")
+    return st.builds(_generate, point_st, seeds(), st.integers(low, high), level_st, as_of_st)
+
+
+def _generate(point: str, seed: int, size: int, difficulty: Difficulty,
+              as_of: dt.date) -> DrawnScenario:
+    difficulty = Difficulty(difficulty)
+    request = GenerationRequest(seed=seed, size=size, difficulty=difficulty, as_of=as_of)
+    generated = get_point(point).generate(request)
+    return DrawnScenario(point=point, seed=seed, size=size, difficulty=difficulty, as_of=as_of,
+                         tables=generated.tables, labels=generated.labels)
+
+
+__all__ = ["DrawnScenario", "as_of_dates", "difficulties", "points", "scenarios", "seeds"]
