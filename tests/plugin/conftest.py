@@ -1,0 +1,3 @@
+"""The plugin's own tests drive a tiny team project with pytest's ``pytester``."""
+
+pytest_plugins = ["pytester"]
