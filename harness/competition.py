@@ -28,7 +28,7 @@ from synthetic.scenario import DEFAULT_AS_OF
 
 SPLITS = ("public", "private")
 _TOP_KEYS = ("name", "points", "as_of", "limits", "suites", "submissions", "phases")
-_SUITE_KEYS = ("split", "seeds", "secret_env", "count", "sizes", "difficulties")
+_SUITE_KEYS = ("split", "seeds", "secret_env", "count", "sizes", "difficulties", "templates")
 _PHASE_KEYS = ("name", "start", "end", "daily_quota", "board")
 # Competition days are calendar days in China (no daylight saving time since 1991).
 COMPETITION_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
@@ -63,6 +63,7 @@ class ScenarioRequest:
     difficulty: Difficulty
     as_of: dt.date
     split: str
+    template_set: str = "default"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,12 @@ class Suite:
     count: int                         # seeds per (point, size, difficulty) for private suites
     sizes: tuple[int, ...]
     difficulties: tuple[Difficulty, ...]
+    # Phrasing set of free-text points (housing_clauses' "heldout" tests unseen wording);
+    # points with a single set always use "default".
+    templates: str = "default"
+
+    def template_set_for(self, point: str) -> str:
+        return self.templates if self.templates in get_point(point).template_sets else "default"
 
     def seeds_for(self, point: str, size: int, difficulty: Difficulty, *, file: Path) -> list[int]:
         if self.seeds is not None:
@@ -123,7 +130,7 @@ class Competition:
         for r in self.scenario_requests():
             spec = get_point(r.point)
             out.append((scenario_id(r.point, spec.generator_version, r.seed, r.size,
-                                    r.difficulty, r.as_of), r.point, r.split))
+                                    r.difficulty, r.as_of, r.template_set), r.point, r.split))
         return out
 
     def scenario_requests(self) -> list[ScenarioRequest]:
@@ -133,8 +140,9 @@ class Competition:
                 for size in suite.sizes:
                     for difficulty in suite.difficulties:
                         for seed in suite.seeds_for(point, size, difficulty, file=self.path):
-                            requests.append(ScenarioRequest(point, seed, size, difficulty,
-                                                            self.as_of, suite.split))
+                            requests.append(ScenarioRequest(
+                                point, seed, size, difficulty, self.as_of, suite.split,
+                                suite.template_set_for(point)))
         return requests
 
 
@@ -184,6 +192,11 @@ def _build(data: dict, *, path: Path, source: str, check_submissions: bool) -> C
     if not suites_raw:
         raise ConfigError("is empty", file=str(path), field="suites", fix="add a [[suites]] table")
     suites = tuple(_load_suite(s, file=path, index=i) for i, s in enumerate(suites_raw))
+    known_sets = sorted({name for point in points for name in get_point(point).template_sets})
+    for i, suite in enumerate(suites):
+        if suite.templates not in known_sets:
+            raise UnknownNameError("template set", suite.templates, known_sets, file=str(path),
+                                   field=f"suites[{i}].templates")
     subs_raw = expect(data, "submissions", list, file=path, required=False, default=[],
                       example='submissions = ["submissions/my-model"]')
     submissions = []
@@ -290,9 +303,11 @@ def _load_suite(table: object, *, file: Path, index: int) -> Suite:
     if not difficulties:
         raise ConfigError("is empty", file=str(file), field=f"{prefix}difficulties",
                           fix='name at least one of "easy", "standard", "hard"')
+    templates = expect(table, "templates", str, file=file, prefix=prefix, required=False,
+                       default="default", example='templates = "heldout"')
     return Suite(split=split, seeds=tuple(seeds) if seeds is not None else None,
                  secret_env=secret_env, count=count, sizes=tuple(sizes),
-                 difficulties=difficulties)
+                 difficulties=difficulties, templates=templates)
 
 
 def _int_list(table: dict, key: str, *, file: Path, prefix: str, required: bool,

@@ -117,7 +117,7 @@ def run_lock(workspace: Path) -> Iterator[None]:
 def request_scenario_id(request: ScenarioRequest) -> str:
     spec = get_point(request.point)
     return scenario_id(request.point, spec.generator_version, request.seed, request.size,
-                       request.difficulty, request.as_of)
+                       request.difficulty, request.as_of, request.template_set)
 
 
 def scenario_dir(workspace: Path, request: ScenarioRequest) -> Path:
@@ -145,7 +145,8 @@ def ensure_scenario(workspace: Path, request: ScenarioRequest) -> Scenario:
     """Return the workspace's scenario for ``request``, generating it once if absent."""
     target = scenario_dir(workspace, request)
     scenario = _generate_into(target, request.point, seed=request.seed, size=request.size,
-                              difficulty=request.difficulty, as_of=request.as_of)
+                              difficulty=request.difficulty, as_of=request.as_of,
+                              template_set=request.template_set)
     if scenario.id != target.name:
         raise ScenarioError(f"holds scenario {scenario.id}", file=str(target),
                             fix="remove the directory and run again to regenerate it")
@@ -192,6 +193,7 @@ class ScenarioRef:
     as_of: str
     tables_sha256: tuple[tuple[str, str], ...]
     labels_sha256: str | None = None
+    template_set: str = "default"
 
     @classmethod
     def of(cls, scenario: Scenario, *, labels_sha256: str | None = None) -> "ScenarioRef":
@@ -200,7 +202,7 @@ class ScenarioRef:
         return cls(id=m["id"], path=str(scenario.path), point=m["point"],
                    generator_version=m["generator_version"], seed=m["seed"], size=m["size"],
                    difficulty=m["difficulty"], as_of=m["as_of"], tables_sha256=tables,
-                   labels_sha256=labels_sha256)
+                   labels_sha256=labels_sha256, template_set=m.get("template_set", "default"))
 
 
 def default_cache_dir() -> Path:
@@ -231,7 +233,8 @@ def resolve_scenario(ref: ScenarioRef, *, cache_dir: Path | str | None = None) -
                             fix="install the same supervision-arena version on every worker")
     target = Path(cache_dir or default_cache_dir()) / ref.id
     scenario = _generate_into(target, ref.point, seed=ref.seed, size=ref.size,
-                              difficulty=ref.difficulty, as_of=dt.date.fromisoformat(ref.as_of))
+                              difficulty=ref.difficulty, as_of=dt.date.fromisoformat(ref.as_of),
+                              template_set=ref.template_set)
     actual = tuple(sorted((name, sha256_file(scenario.path / "tables" / f"{name}.parquet"))
                           for name in scenario.manifest["tables"]))
     if scenario.id != ref.id or actual != tuple(ref.tables_sha256):

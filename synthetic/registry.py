@@ -50,6 +50,9 @@ class GenerationRequest:
     size: int
     difficulty: Difficulty
     as_of: dt.date
+    # A point with free text may render the same facts with another set of phrasings
+    # (housing_clauses' held-out templates); every other point has only "default".
+    template_set: str = "default"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class PointSpec:
     # Every (table, key column) whose keys are record ids. Most points have one subject table;
     # farmland_tax has two (approvals and patches). Empty means just the subject table.
     extra_subject_tables: tuple[tuple[str, str], ...] = ()
+    template_sets: tuple[str, ...] = ("default",)
 
     @property
     def subject_tables(self) -> tuple[tuple[str, str], ...]:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from harness.errors import ScenarioError
+from harness.errors import ScenarioError, UnknownNameError
 from synthetic.difficulty import Difficulty
 from synthetic.registry import GenerationRequest, PointSpec, get_point
 
@@ -34,11 +34,17 @@ DEFAULT_AS_OF = dt.date(2023, 12, 31)
 
 
 def scenario_id(point: str, generator_version: str, seed: int, size: int,
-                difficulty: Difficulty | str, as_of: dt.date) -> str:
-    """A short stable hash of everything that determines a scenario's content."""
-    key = json.dumps([point, generator_version, int(seed), int(size),
-                      Difficulty.parse(difficulty).value, as_of.isoformat()],
-                     separators=(",", ":"))
+                difficulty: Difficulty | str, as_of: dt.date, template_set: str = "default") -> str:
+    """A short stable hash of everything that determines a scenario's content.
+
+    The template set joins the key only when it is not the default, so the ids of every
+    default scenario stay what they always were.
+    """
+    parts = [point, generator_version, int(seed), int(size), Difficulty.parse(difficulty).value,
+             as_of.isoformat()]
+    if template_set != "default":
+        parts.append(template_set)
+    key = json.dumps(parts, separators=(",", ":"))
     return f"{point}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
@@ -50,15 +56,20 @@ def parquet_bytes(table: pa.Table) -> bytes:
 
 
 def generate_scenario(point: str, *, seed: int, size: int, difficulty: Difficulty | str,
-                      as_of: dt.date = DEFAULT_AS_OF, out: Path | str) -> "Scenario":
+                      as_of: dt.date = DEFAULT_AS_OF, out: Path | str,
+                      template_set: str = "default") -> "Scenario":
     """Generate one scenario and write it to ``out`` (which must be empty or absent)."""
     spec = get_point(point)
+    if template_set not in spec.template_sets:
+        raise UnknownNameError(f"template set of {point}", template_set, spec.template_sets,
+                               field="template_set")
     difficulty = Difficulty.parse(difficulty)
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise ScenarioError(f"size must be a positive integer; got {size!r}", field="size")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ScenarioError(f"seed must be a non-negative integer; got {seed!r}", field="seed")
-    request = GenerationRequest(seed=seed, size=size, difficulty=difficulty, as_of=as_of)
+    request = GenerationRequest(seed=seed, size=size, difficulty=difficulty, as_of=as_of,
+                                template_set=template_set)
     generated = spec.generate(request)
     return write_scenario(spec, request, generated.tables, generated.labels, Path(out))
 
@@ -91,13 +102,14 @@ def write_scenario(spec: PointSpec, request: GenerationRequest, tables: dict[str
     manifest = {
         "format_version": MANIFEST_FORMAT_VERSION,
         "id": scenario_id(spec.name, spec.generator_version, request.seed, request.size,
-                          request.difficulty, request.as_of),
+                          request.difficulty, request.as_of, request.template_set),
         "point": spec.name,
         "generator_version": spec.generator_version,
         "seed": request.seed,
         "size": request.size,
         "difficulty": request.difficulty.value,
         "as_of": request.as_of.isoformat(),
+        "template_set": request.template_set,
         "subject_table": spec.subject_table,
         "record_id_column": spec.record_id_column,
         "subject_tables": [list(pair) for pair in spec.subject_tables],

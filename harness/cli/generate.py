@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from harness.errors import ArenaError
+from harness.errors import ArenaError, UnknownNameError
 
 
 def parse_as_of(value: str | None) -> dt.date:
@@ -33,17 +33,23 @@ def parse_as_of(value: str | None) -> dt.date:
               help="Extraction date (default 2023-12-31).")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="Directory to write (must be empty or absent).")
+@click.option("--templates", "template_set", default="default", show_default=True,
+              metavar="NAME", help="Phrasing set of free-text points (housing_clauses: "
+                                   "default or heldout, for testing unseen wording).")
 def command(point: str, seed: int, size: int, difficulty: str, as_of: str | None,
-            out: Path) -> None:
+            out: Path, template_set: str) -> None:
     """Generate one labelled scenario of POINT into DIR."""
     from synthetic.difficulty import Difficulty
     from synthetic.registry import get_point
     from synthetic.scenario import generate_scenario
 
-    get_point(point, field="POINT")
+    spec = get_point(point, field="POINT")
+    if template_set not in spec.template_sets:
+        raise UnknownNameError(f"template set of {point}", template_set, spec.template_sets,
+                               field="--templates")
     level = Difficulty.parse(difficulty, field="--difficulty")
     scenario = generate_scenario(point, seed=seed, size=size, difficulty=level,
-                                 as_of=parse_as_of(as_of), out=out)
+                                 as_of=parse_as_of(as_of), out=out, template_set=template_set)
     rows = sum(t["rows"] for t in scenario.manifest["tables"].values())
     click.echo(f"{scenario.id}: {len(scenario.manifest['tables'])} tables, {rows} rows "
                f"-> {out}")

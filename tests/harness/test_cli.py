@@ -222,3 +222,19 @@ def test_run_with_a_bad_competition_file(tmp_path):
     competition.write_text('name = "x"\npoints = ["env_tx"]\n', encoding="utf-8")
     assert_one_line_error(arena("run", competition, "--workspace", tmp_path / "w"),
                           str(competition), "points[0]", "Did you mean 'env_tax'?")
+
+
+def test_generate_held_out_templates_get_their_own_scenario_id(tmp_path):
+    """The held-out phrasings render the same facts as another scenario (own id, same labels)."""
+    common = ["generate", "housing_clauses", "--seed", 2, "--size", 40, "--difficulty", "hard"]
+    assert arena(*common, "--out", tmp_path / "d").returncode == 0
+    held = arena(*common, "--templates", "heldout", "--out", tmp_path / "h")
+    assert held.returncode == 0, held.stderr
+    default = json.loads((tmp_path / "d" / "scenario.json").read_text(encoding="utf-8"))
+    heldout = json.loads((tmp_path / "h" / "scenario.json").read_text(encoding="utf-8"))
+    assert heldout["template_set"] == "heldout" and default["template_set"] == "default"
+    assert heldout["id"] != default["id"]
+    assert ((tmp_path / "d" / "labels" / "labels.parquet").read_bytes()
+            == (tmp_path / "h" / "labels" / "labels.parquet").read_bytes())
+    assert_one_line_error(arena(*common, "--templates", "heldot", "--out", tmp_path / "x"),
+                          "--templates", "Did you mean 'heldout'?")

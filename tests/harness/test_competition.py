@@ -176,3 +176,17 @@ def test_bad_phases(tmp_path, phases, expected):
 def test_missing_file(tmp_path):
     with pytest.raises(ArenaError, match="competition file not found"):
         load_competition(tmp_path / "nope.toml")
+
+
+def test_a_suite_may_ask_for_held_out_templates(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARENA_TEST_SECRET", "s3cret")
+    text = VALID.replace('points = ["env_tax"]', 'points = ["env_tax", "housing_clauses"]').replace(
+        'difficulties = ["easy", "hard"]', 'difficulties = ["easy", "hard"]\ntemplates = "heldout"')
+    competition = load_competition(write(tmp_path, text))
+    public = [r for r in competition.scenario_requests() if r.split == "public"]
+    # Only the point that has held-out phrasings uses them; the others keep their one set.
+    assert {r.template_set for r in public if r.point == "housing_clauses"} == {"heldout"}
+    assert {r.template_set for r in public if r.point == "env_tax"} == {"default"}
+    bad = text.replace('templates = "heldout"', 'templates = "heldot"')
+    with pytest.raises(ArenaError, match=r"suites\[0\].templates.*Did you mean 'heldout'"):
+        load_competition(write(tmp_path, bad))

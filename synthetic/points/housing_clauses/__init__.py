@@ -38,9 +38,11 @@ def labels_of(facts: Facts) -> pa.Table:
                           facts.clauses["family"].to_numpy())
 
 
-def generate(request: GenerationRequest, *, template_set: str = "default") -> GeneratedScenario:
-    """One scenario; ``template_set="heldout"`` renders the same facts and labels with the
-    held-out phrasings and rate forms instead of the default ones."""
+def generate(request: GenerationRequest, *, template_set: str | None = None
+             ) -> GeneratedScenario:
+    """One scenario; ``template_set="heldout"`` (or ``request.template_set``) renders the same
+    facts and labels with the held-out phrasings and rate forms instead of the default ones."""
+    template_set = template_set or request.template_set
     if template_set not in TEMPLATE_SETS:
         raise ValueError(f"template_set must be one of {', '.join(TEMPLATE_SETS)}; "
                          f"got {template_set!r}")
@@ -53,7 +55,7 @@ def generate(request: GenerationRequest, *, template_set: str = "default") -> Ge
 SPEC = register(PointSpec(
     name=POINT, title_zh=TITLE_ZH, title_en=TITLE_EN, generator_version=GENERATOR_VERSION,
     tables=TABLES, subject_table=SUBJECT_TABLE, record_id_column=RECORD_ID_COLUMN,
-    reason_codes=REASON_CODES, generate=generate))
+    reason_codes=REASON_CODES, generate=generate, template_sets=TEMPLATE_SETS))
 
 __all__ = ["CLUE", "FLAGS", "GENERATOR_VERSION", "HARD_NEGATIVE", "HARD_NEGATIVE_FAMILIES",
            "PLAIN", "REASON_CODES", "REASON_FAMILY_NAMES", "SPEC", "TABLES", "TEMPLATE_SETS",
