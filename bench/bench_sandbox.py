@@ -124,10 +124,12 @@ clues.csv) through `run_submission`, against a bare `python -c pass`, interleave
 {rows}
 
 Target: sandboxed trivial at most {TARGET}x bare `python -c pass` at the median: **{verdict}**
-({ratio:.2f}x). What a sandboxed run pays besides the interpreter: forking the harness process
-(the uid switch and the staging need code between fork and exec, so no vfork: this grows with the
-harness's memory), bubblewrap building six namespaces and about 30 mounts, the clean-up sweep of
-the run's uid over `/proc`, and parsing clues.csv. See docs/security.md.
+({ratio:.2f}x). What a sandboxed run pays besides the interpreter: a request to the sandbox
+launcher, a small process that forks each run instead of the harness (forking the harness after
+pandas is imported copies its whole page table: 26-37 ms per run on this machine), bubblewrap
+building six namespaces and about 30 mounts, the file system work of the run directory, the
+clean-up sweep of the run's uid over `/proc`, and parsing clues.csv. The machine is shared:
+every variant is slowed alike by the load, and the ratio moves with it. See docs/security.md.
 """
     print(body)
     if not options.no_write:

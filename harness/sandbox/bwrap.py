@@ -29,7 +29,6 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -37,7 +36,8 @@ from typing import Sequence
 from harness.errors import SandboxUnavailableError
 from harness.limits import Limits
 from harness.sandbox.seccomp import UnsupportedArchitecture, filter_program
-from harness.sandbox.stage import Bind, child_setup, prepare_stage_dir
+from harness.sandbox.launcher import Setup, spawn
+from harness.sandbox.stage import Bind, prepare_stage_dir
 from harness.sandbox.uids import SandboxUser, sandbox_user
 
 __all__ = ["find_bwrap", "sandbox_available", "bwrap_arguments", "sandbox_env",
@@ -88,22 +88,30 @@ def sandbox_available() -> bool:
             prepare_stage_dir()
         with sandbox_user() as user:
             filter_fd = seccomp_fd()
+            null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
             try:
-                probe = subprocess.run(
+                probe = spawn(
                     [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--as-pid-1",
                      "--assert-userns-disabled", "--die-with-parent", "--new-session",
                      "--cap-drop", "ALL", "--uid", str(user.uid), "--gid", str(user.gid),
                      "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
-                     "--seccomp", str(filter_fd), true],
-                    env={}, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL, timeout=30, check=False, pass_fds=(filter_fd,),
-                    preexec_fn=child_setup(binds=(), stage=False, user=user, rlimits=()))
+                     "--seccomp", "3", true],
+                    env={}, fds=(null, null, null, filter_fd),
+                    setup=Setup(uid=user.uid if user.dedicated else None,
+                                gid=user.gid if user.dedicated else None))
             finally:
+                os.close(null)
                 os.close(filter_fd)
-    except (OSError, subprocess.SubprocessError, UnsupportedArchitecture,
-            SandboxUnavailableError):
+            try:
+                record = probe.wait(timeout=30)
+                if record is None:
+                    os.kill(probe.pid, 9)
+                    record = probe.wait(timeout=5)
+            finally:
+                probe.close()
+    except (OSError, UnsupportedArchitecture, SandboxUnavailableError):
         return False
-    return probe.returncode == 0
+    return record is not None and record.get("status") == 0
 
 
 def interpreter_roots() -> list[Path]:

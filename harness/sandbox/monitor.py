@@ -1,7 +1,7 @@
 """Starting a run's process tree under rlimits, watching it, and making sure it is dead.
 
-:func:`supervise` starts one command in a new session (its ``preexec`` applies the rlimits and
-the uid), drains its stdout and stderr itself, and polls the whole process tree (found through
+:func:`supervise` starts one command in a new session through the launcher (``launcher.py``: the
+child applies the rlimits and the uid before ``exec``), drains its stdout and stderr itself, and polls the whole process tree (found through
 ``/proc``) every :data:`POLL_S` seconds (a run shorter than that is never sampled; its CPU time
 comes from ``wait4``):
 
@@ -40,14 +40,13 @@ import os
 import resource
 import select
 import signal
-import subprocess
 import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from harness.limits import MIB, Limits
+from harness.sandbox.launcher import Setup, spawn
 from harness.sandbox.result import STDERR_TAIL_BYTES
 
 __all__ = ["Outcome", "supervise", "rlimits", "POLL_S", "DATA_LIMIT_FACTOR",
@@ -167,16 +166,22 @@ class _Streams:
 def _proc_table() -> dict[int, tuple[int, str]]:
     """pid -> (ppid, stat fields after the command name) for every visible process."""
     table = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
             continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as handle:
-                raw = handle.read().decode("ascii", "replace")
+        try:  # raw descriptors: this runs every POLL_S over every process of the host
+            fd = os.open(f"/proc/{name}/stat", os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
             continue
+        try:
+            raw = os.read(fd, 4096).decode("ascii", "replace")
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
         rest = raw[raw.rfind(")") + 2:].split()
-        table[int(entry.name)] = (int(rest[1]), rest)
+        if len(rest) > 1:
+            table[int(name)] = (int(rest[1]), rest)
     return table
 
 
@@ -265,54 +270,46 @@ def _kill(pids) -> None:
 
 
 def supervise(argv: list[str], *, env: dict[str, str], limits: Limits, output_dir: Path,
-              preexec: Callable[[], None], pass_fds: tuple[int, ...] = (),
-              status_fd: int | None = None, cwd: str | None = None,
-              spare_root: bool = False) -> Outcome:
+              setup: Setup, inherit: tuple[int, ...] = (), status_fd: int | None = None,
+              cwd: str | None = None, spare_root: bool = False) -> Outcome:
     """Run ``argv`` to its end (or kill it) under ``limits``; see the module docstring.
 
-    ``preexec`` runs in the child before ``exec`` (rlimits, uid; see ``stage.child_setup``).
-    ``status_fd`` is the read end of bwrap's ``--json-status-fd`` pipe (None for a plain
-    process, which counts as started). ``spare_root``: when a limit is hit, kill the root's
-    descendants first and give the root (bubblewrap, which exits once its PID namespace is gone)
-    :data:`ROOT_GRACE_S` to exit on its own. Never raises for anything the command does; when the
-    command cannot be started at all, the outcome has ``started=False`` and the reason as its
-    stderr.
+    The process is started by the launcher (``launcher.py``), which forks it, applies ``setup``
+    in the child before ``exec`` (staging, rlimits, uid) and reaps it; ``inherit`` become its
+    descriptors 3, 4, ... in that order. ``status_fd`` is the read end of bwrap's
+    ``--json-status-fd`` pipe (None for a plain process, which counts as started).
+    ``spare_root``: when a limit is hit, kill the root's descendants first and give the root
+    (bubblewrap, which exits once its PID namespace is gone) :data:`ROOT_GRACE_S` to exit on its
+    own. Never raises for anything the command does; when the command cannot be started at all,
+    the outcome has ``started=False`` and the reason as its stderr.
     """
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
+    stdin = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
     start = time.monotonic()
     try:
-        process = subprocess.Popen(
-            argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w,
-            pass_fds=pass_fds, start_new_session=True, close_fds=True, preexec_fn=preexec)
-    except (OSError, subprocess.SubprocessError) as exc:
-        os.close(out_w)
-        os.close(err_w)
+        child = spawn(argv, env=env, fds=(stdin, out_w, err_w, *inherit), setup=setup, cwd=cwd)
+    except OSError as exc:
         os.close(out_r)
-        os.set_blocking(err_r, False)
-        try:
-            said = os.read(err_r, STDERR_TAIL_BYTES).decode("utf-8", "replace")
-        except OSError:
-            said = ""
         os.close(err_r)
         if status_fd is not None:
             os.close(status_fd)
         return Outcome(exit_code=None, started=False, stop_reason=None, stop_detail="",
                        wall_s=0.0, cpu_s=0.0, peak_memory_mb=0.0,
-                       stderr_tail=said or f"{type(exc).__name__}: {exc}")
-    os.close(out_w)
-    os.close(err_w)
-    root = process.pid
+                       stderr_tail=f"{type(exc).__name__}: {exc}")
+    finally:
+        os.close(stdin)
+        os.close(out_w)
+        os.close(err_w)
+    root = child.pid
     streams = _Streams(out_r, err_r, limits.stream_bytes)
     poller = select.poll()
     for fd in (out_r, err_r):
         os.set_blocking(fd, False)
         poller.register(fd, select.POLLIN)
-    try:  # readable when the process exits: the loop ends at once instead of at the next tick
-        pidfd = os.pidfd_open(root)
-        poller.register(pidfd, select.POLLIN)
-    except (AttributeError, OSError):
-        pidfd = None
+    # Readable when the process has exited (the launcher reaped it and wrote its wait4): the
+    # loop ends at once instead of at the next tick.
+    poller.register(child.fd, select.POLLIN)
     stop_reason: str | None = None
     stop_detail = ""
     peak = _Sample()
@@ -320,55 +317,64 @@ def supervise(argv: list[str], *, env: dict[str, str], limits: Limits, output_di
     next_sample = start + POLL_S  # a run shorter than one tick never scans /proc
     next_output_scan = start + POLL_S
     kill_root_at: float | None = None
-    while True:
-        pid, status, rusage = os.wait4(root, os.WNOHANG)
-        if pid == root:
-            break
-        wait_ms = max(0.0, next_sample - time.monotonic()) * 1000
-        for fd, _ in poller.poll(wait_ms):
-            if fd in streams.open:
-                streams.read(fd)
-                if fd not in streams.open:
-                    poller.unregister(fd)
-        now = time.monotonic()
-        if stop_reason is None and streams.overflow:
-            stop_reason = "streams"
-            stop_detail = f"wrote more than {limits.stream_bytes} bytes to stdout and stderr"
-            next_sample = now  # kill at once
-        if now < next_sample:
-            continue
-        next_sample = now + POLL_S
-        tree = _tree(root)
-        seen.update({pid: fields[19] for pid, fields in tree.items() if len(fields) > 19})
-        sample = _sample(tree)
-        peak.cpu_s = max(peak.cpu_s, sample.cpu_s)
-        peak.memory_bytes = max(peak.memory_bytes, sample.memory_bytes)
-        peak.hwm_bytes = max(peak.hwm_bytes, sample.hwm_bytes)
-        peak.tasks = max(peak.tasks, sample.tasks)
-        if stop_reason is None:
-            stop_reason, stop_detail = _over_limit(sample, now - start, limits,
-                                                   overhead=1 if spare_root else 0)
-        if stop_reason is None and now >= next_output_scan:
-            next_output_scan = now + OUTPUT_SCAN_S
-            size, entries = _output_usage(output_dir)
-            if size > limits.output_bytes or entries > MAX_OUTPUT_ENTRIES:
-                stop_reason = "output_files"
-                stop_detail = (f"wrote {size / MIB:.1f} MiB in {entries} files to "
-                               f"$ARENA_OUTPUT, over the output limit of "
-                               f"{limits.output_mb} MiB"
-                               if entries <= MAX_OUTPUT_ENTRIES else
-                               f"created more than {MAX_OUTPUT_ENTRIES} files in "
-                               f"$ARENA_OUTPUT")
-        if stop_reason is not None:
-            _kill(child for child in tree if child != root)
-            if kill_root_at is None:
-                kill_root_at = now + (ROOT_GRACE_S if spare_root else 0.0)
-            if now >= kill_root_at:
-                _kill_group(root)
+    try:
+        while (record := child.exit_record()) is None:
+            wait_ms = max(0.0, next_sample - time.monotonic()) * 1000
+            for fd, _ in poller.poll(wait_ms):
+                if fd in streams.open:
+                    streams.read(fd)
+                    if fd not in streams.open:
+                        poller.unregister(fd)
+            now = time.monotonic()
+            if stop_reason is None and streams.overflow:
+                stop_reason = "streams"
+                stop_detail = f"wrote more than {limits.stream_bytes} bytes to stdout and stderr"
+                next_sample = now  # kill at once
+            if now < next_sample:
+                continue
+            next_sample = now + POLL_S
+            tree = _tree(root)
+            seen.update({pid: fields[19] for pid, fields in tree.items() if len(fields) > 19})
+            sample = _sample(tree)
+            peak.cpu_s = max(peak.cpu_s, sample.cpu_s)
+            peak.memory_bytes = max(peak.memory_bytes, sample.memory_bytes)
+            peak.hwm_bytes = max(peak.hwm_bytes, sample.hwm_bytes)
+            peak.tasks = max(peak.tasks, sample.tasks)
+            if stop_reason is None:
+                stop_reason, stop_detail = _over_limit(sample, now - start, limits,
+                                                       overhead=1 if spare_root else 0)
+            if stop_reason is None and now >= next_output_scan:
+                next_output_scan = now + OUTPUT_SCAN_S
+                size, entries = _output_usage(output_dir)
+                if size > limits.output_bytes or entries > MAX_OUTPUT_ENTRIES:
+                    stop_reason = "output_files"
+                    stop_detail = (f"wrote {size / MIB:.1f} MiB in {entries} files to "
+                                   f"$ARENA_OUTPUT, over the output limit of "
+                                   f"{limits.output_mb} MiB"
+                                   if entries <= MAX_OUTPUT_ENTRIES else
+                                   f"created more than {MAX_OUTPUT_ENTRIES} files in "
+                                   f"$ARENA_OUTPUT")
+            if stop_reason is not None:
+                _kill(pid for pid in tree if pid != root)
+                if kill_root_at is None:
+                    kill_root_at = now + (ROOT_GRACE_S if spare_root else 0.0)
+                if now >= kill_root_at:
+                    _kill_group(root)
+    except BaseException:  # interrupted (KeyboardInterrupt, ...): the run does not outlive us
+        _kill(_tree(root))
+        _kill_group(root)
+        streams.close()
+        if status_fd is not None:
+            os.close(status_fd)
+        raise
+    finally:
+        child.close()
     wall_s = time.monotonic() - start
-    if pidfd is not None:
-        os.close(pidfd)
-    process.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
+    if record.get("status") is None:  # the launcher died, and the process with it
+        status, utime, stime, maxrss = signal.SIGKILL, 0.0, 0.0, 0
+    else:
+        status, utime, stime = record["status"], record["utime"], record["stime"]
+        maxrss = record["maxrss"]
     _reap_leftovers(root, seen)
     streams.drain(timeout=2.0)
     stderr_tail = streams.close()
@@ -376,9 +382,9 @@ def supervise(argv: list[str], *, env: dict[str, str], limits: Limits, output_di
         stop_reason = "streams"
         stop_detail = f"wrote more than {limits.stream_bytes} bytes to stdout and stderr"
     started, exit_code = _bwrap_status(status_fd, status)
-    cpu_s = max(peak.cpu_s, rusage.ru_utime + rusage.ru_stime)
+    cpu_s = max(peak.cpu_s, utime + stime)
     peak_mb = max(peak.memory_bytes, peak.hwm_bytes) / MIB
-    peak_mb = max(peak_mb, rusage.ru_maxrss / 1024)
+    peak_mb = max(peak_mb, maxrss / 1024)
     return Outcome(exit_code=exit_code, started=started, stop_reason=stop_reason,
                    stop_detail=stop_detail, wall_s=wall_s, cpu_s=cpu_s, peak_memory_mb=peak_mb,
                    stderr_tail=stderr_tail)

@@ -27,9 +27,10 @@ from harness.sandbox.bwrap import (ARENA_INPUT, ARENA_OUTPUT, ARENA_RUNNER, AREN
                                    ARENA_SUBMISSION, bwrap_arguments, find_bwrap,
                                    interpreter_roots, passwd_files, runner_command,
                                    sandbox_available, sandbox_env, seccomp_fd)
+from harness.sandbox.launcher import Setup
 from harness.sandbox.monitor import Outcome, rlimits, supervise
 from harness.sandbox.result import RunResult
-from harness.sandbox.stage import Bind, child_setup, prepare_stage_dir, staged_sources
+from harness.sandbox.stage import STAGE_DIR, Bind, prepare_stage_dir, stage_jobs, staged_sources
 from harness.sandbox.uids import SandboxUser, sandbox_user
 from harness.status import RunStatus
 from harness.submission import Submission
@@ -41,6 +42,8 @@ RUNNER_PATH = Path(runner.__file__).resolve()
 UNSAFE_NOTE = "UNSAFE: ran without a sandbox (--unsafe-local, for local development only)"
 SHARED_UID_NOTE = ("sandboxed as the harness's own uid, not a dedicated one: the harness is not "
                    "root")
+# The descriptors bubblewrap gets (supervise installs its ``inherit`` from 3 on, in order).
+_ARGS_FD, _STATUS_FD, _FILTER_FD = 3, 4, 5
 _SIGNALS = {6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM",
             24: "SIGXCPU", 25: "SIGXFSZ", 31: "SIGSYS"}
 
@@ -175,7 +178,7 @@ def _run_sandboxed(submission: Submission, scenario: Scenario, limits: Limits, r
         filter_fd = seccomp_fd()
         fds.append(filter_fd)
         args = bwrap_arguments(binds=binds, sources=sources, env=env, limits=limits, user=user,
-                               status_fd=status_w, filter_fd=filter_fd)
+                               status_fd=_STATUS_FD, filter_fd=_FILTER_FD)
         payload = b"".join(arg.encode() + b"\0" for arg in args)
         if len(payload) > 60_000:  # a pipe buffer holds 64 KiB
             raise SandboxUnavailableError("the bubblewrap command line is too long",
@@ -183,11 +186,14 @@ def _run_sandboxed(submission: Submission, scenario: Scenario, limits: Limits, r
         os.write(args_w, payload)
         os.close(args_w)
         fds.remove(args_w)
-        preexec = child_setup(binds=binds, stage=user.dedicated, user=user,
-                              rlimits=rlimits(limits, nproc=user.dedicated))
-        outcome = supervise([find_bwrap(), "--args", str(args_r), "--", *command], env={},
-                            limits=limits, output_dir=output_dir, preexec=preexec,
-                            pass_fds=(args_r, status_w, filter_fd), status_fd=status_r,
+        setup = Setup(rlimits=rlimits(limits, nproc=user.dedicated),
+                      stage=stage_jobs(binds) if user.dedicated else (),
+                      stage_dir=str(STAGE_DIR),
+                      uid=user.uid if user.dedicated else None,
+                      gid=user.gid if user.dedicated else None)
+        outcome = supervise([find_bwrap(), "--args", str(_ARGS_FD), "--", *command], env={},
+                            limits=limits, output_dir=output_dir, setup=setup,
+                            inherit=(args_r, status_w, filter_fd), status_fd=status_r,
                             spare_root=True)
     finally:
         for fd in fds:
@@ -220,11 +226,9 @@ def _run_unsafe(submission: Submission, scenario: Scenario, limits: Limits, run_
     tmp = run_dir / "tmp"
     tmp.mkdir()
     env.update(HOME=str(tmp), TMPDIR=str(tmp))
-    preexec = child_setup(binds=(), stage=False, user=None,
-                          rlimits=rlimits(limits, nproc=False))
     return supervise([sys.executable, "-I", "-B", str(RUNNER_PATH), str(spec_path)], env=env,
                      limits=limits, output_dir=output_dir, cwd=str(submission.path),
-                     preexec=preexec)
+                     setup=Setup(rlimits=rlimits(limits, nproc=False)))
 
 
 def _classify(submission: Submission, outcome: Outcome, output_dir: Path, limits: Limits,

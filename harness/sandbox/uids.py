@@ -158,24 +158,29 @@ def user_processes(uid: int) -> list[int]:
     non-dumpable (whose ``/proc/PID`` then belongs to root).
     """
     found = []
-    wanted = str(uid)
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
+    wanted = str(uid).encode()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
             continue
-        try:
-            with open(f"/proc/{entry.name}/status", "rb") as handle:
-                text = handle.read(2048).decode("ascii", "replace")
+        try:  # raw descriptors: this runs after every run, over every process of the host
+            fd = os.open(f"/proc/{name}/status", os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
             continue
+        try:
+            text = os.read(fd, 2048)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
         state = uids = None
         for line in text.splitlines():
-            if line.startswith("State:"):
+            if line.startswith(b"State:"):
                 state = line.split()[1:2]
-            elif line.startswith("Uid:"):
+            elif line.startswith(b"Uid:"):
                 uids = line.split()[1:]
                 break
-        if uids and wanted in uids and state not in (["Z"], ["X"]):
-            found.append(int(entry.name))
+        if uids and wanted in uids and state not in ([b"Z"], [b"X"]):
+            found.append(int(name))
     return found
 
 

@@ -550,3 +550,98 @@ def test_kill_user_processes_leaves_none(tmp_path):
         assert process.returncode == -9
     finally:
         os.close(fd)
+
+
+def test_a_run_holds_only_its_own_descriptors(python_submission, fake_scenario):
+    """The launcher's socket and other runs' pipes never reach a run (docs/security.md, The
+    launcher)."""
+    body = """
+    for fd in sorted(int(n) for n in os.listdir("/proc/self/fd")):
+        try:
+            found[f"fd{fd}"] = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError as exc:
+            found[f"fd{fd}"] = exc.strerror
+    """
+    seen = probe(python_submission, fake_scenario, body)
+    assert not any("socket" in target for target in seen.values()), seen
+    # stdin, stdout, stderr, and what the runner itself opens (the listing, the spec, a table)
+    assert {"fd0", "fd1", "fd2"} <= set(seen), seen
+
+
+def test_the_launcher_and_its_runs_die_with_the_harness(tmp_path, fake_scenario,
+                                                        python_submission):
+    """SIGKILL the harness mid-run: its launcher and the sandbox die with it."""
+    import os
+    import signal
+
+    sub = python_submission("""
+import time
+def detect(point, tables, context):
+    time.sleep(600)
+""")
+    script = tmp_path / "killed_harness.py"
+    script.write_text(f"""
+import sys, threading
+from pathlib import Path
+from harness.limits import Limits
+from harness.sandbox import run_submission
+from harness.submission import load_submission
+from synthetic.scenario import load_scenario
+# A short-lived thread runs it: the launcher must outlive that thread, not die with it.
+thread = threading.Thread(target=run_submission, args=(
+    load_submission(Path({str(sub.path)!r})), load_scenario(Path({str(fake_scenario.path)!r}))),
+    kwargs={{"limits": Limits(wall_s=300, cpu_s=300)}})
+thread.start()
+thread.join()
+""")
+    harness = subprocess.Popen([sys.executable, str(script)], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            table = _processes()
+            tree = _descendants(harness.pid, table)
+            if any("runner" in table.get(pid, (0, ""))[1] for pid in tree):
+                break
+            assert harness.poll() is None and time.monotonic() < deadline, "no run started"
+            time.sleep(0.05)
+        table = _processes()
+        tree = _descendants(harness.pid, table)
+        names = " ".join(table[pid][1] for pid in tree if pid in table)
+        assert "launcher_main" in names and "bwrap" in names, names
+    finally:
+        harness.kill()
+        harness.wait()
+    deadline = time.monotonic() + 10
+    while (left := tree & set(_processes())) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left, f"processes outlived the harness: {left}"
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    import os
+
+    table = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as handle:
+                    stat = handle.read().decode(errors="replace")
+                with open(f"/proc/{name}/cmdline", "rb") as handle:
+                    cmdline = handle.read().decode(errors="replace").replace("\0", " ")
+            except OSError:
+                continue
+            fields = stat[stat.rfind(")") + 2:].split()
+            if fields[0] not in ("Z", "X"):
+                table[int(name)] = (int(fields[1]), cmdline)
+    return table
+
+
+def _descendants(root: int, table: dict[int, tuple[int, str]]) -> set[int]:
+    found, stack = set(), [root]
+    while stack:
+        pid = stack.pop()
+        if pid in found:
+            continue
+        found.add(pid)
+        stack.extend(child for child, (ppid, _) in table.items() if ppid == pid)
+    return found
