@@ -1,3 +1,0 @@
-"""The plugin's own tests drive a tiny team project with pytest's ``pytester``."""
-
-pytest_plugins = ["pytester"]
