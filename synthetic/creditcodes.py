@@ -13,6 +13,8 @@ True
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -67,7 +69,21 @@ def make_uscc(division: str, org_body8: str, *, registering: str = "9",
 
 
 def _ascii(values, width: int, n: int) -> np.ndarray:
-    """An (n, width) byte matrix of equal-width ASCII strings, broadcasting a single value."""
+    """An (n, width) byte matrix of equal-width ASCII strings, broadcasting a single value.
+
+    Many rows share few values (divisions), so each distinct value is checked and encoded once
+    and the rows are filled from those (a hash factorisation, not a sort)."""
+    array = np.asarray(values)
+    if array.ndim == 0 and n:
+        return np.broadcast_to(_ascii_rows(array.reshape(1), width, 1), (n, width))
+    if array.ndim == 0 or len(array) != n or n == 0 or (
+            array.dtype == object and pd.api.types.infer_dtype(array, skipna=False) != "string"):
+        return _ascii_rows(values, width, n)
+    codes, uniq = pd.factorize(array)
+    return _ascii_rows(np.asarray(uniq), width, len(uniq))[codes]
+
+
+def _ascii_rows(values, width: int, n: int) -> np.ndarray:
     text = np.broadcast_to(np.asarray(values).astype(str), (n,))
     if n and np.any(np.strings.str_len(text) != width):
         raise ValueError(f"expected values of {width} characters")
@@ -76,6 +92,39 @@ def _ascii(values, width: int, n: int) -> np.ndarray:
     except UnicodeEncodeError:
         raise ValueError(f"expected ASCII values of {width} characters") from None
     return np.ascontiguousarray(raw).view(np.uint8).reshape(n, width)
+
+
+def _later_repeats(body: np.ndarray) -> np.ndarray:
+    """Rows whose 8 body bytes equal an earlier row's (compared as one 64-bit integer).
+
+    Repeats are rare, so one plain sort finds the repeated values and only the rows holding
+    one of them are ordered to tell the first from the later ones."""
+    n = len(body)
+    again = np.zeros(n, dtype=bool)
+    if n < 2:
+        return again
+    keys = np.ascontiguousarray(body).view(np.uint64).ravel()
+    ordered = np.sort(keys)
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    if len(repeated) == 0:
+        return again
+    at = np.minimum(np.searchsorted(repeated, keys), len(repeated) - 1)
+    rows = np.flatnonzero(repeated[at] == keys)
+    order = rows[np.argsort(keys[rows], kind="stable")]
+    sorted_keys = keys[order]
+    again[order[1:][sorted_keys[1:] == sorted_keys[:-1]]] = True
+    return again
+
+
+def _strings(chars: np.ndarray) -> np.ndarray:
+    """An object array of ``str`` from an (n, width) matrix of ASCII bytes."""
+    n, width = chars.shape
+    if n * width >= 1 << 31:
+        return chars.view(f"S{width}").ravel().astype(f"U{width}").astype(object)
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
+    array = pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
+                                                   pa.py_buffer(np.ascontiguousarray(chars))])
+    return array.to_numpy(zero_copy_only=False)
 
 
 def _draw_bodies(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -103,9 +152,7 @@ def make_usccs(rng: np.random.Generator, n: int, *, divisions, registering="9",
         raise ValueError(f"registering, entity type and division must use {USCC_CHARSET}")
     body = _draw_bodies(rng, n)
     while True:
-        _, first = np.unique(body.view("S8").ravel(), return_index=True)
-        again = np.ones(n, dtype=bool)
-        again[first] = False
+        again = _later_repeats(body)
         if not again.any():
             break
         body[again] = _draw_bodies(rng, int(again.sum()))
@@ -114,8 +161,7 @@ def make_usccs(rng: np.random.Generator, n: int, *, divisions, registering="9",
     code17 = np.concatenate([head, body, org_check[:, None]], axis=1)
     total = _USCC_TABLE[code17] @ np.asarray(USCC_WEIGHTS, dtype=np.int64)
     check = _USCC_BYTES[(31 - total % 31) % 31]
-    chars = np.ascontiguousarray(np.concatenate([code17, check[:, None]], axis=1))
-    return chars.view("S18").ravel().astype("U18").astype(object)
+    return _strings(np.concatenate([code17, check[:, None]], axis=1).astype(np.uint8))
 
 
 def is_valid_uscc(s: object) -> bool:

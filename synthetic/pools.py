@@ -16,6 +16,9 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from harness.errors import UnknownNameError
 from synthetic import regions
@@ -98,9 +101,55 @@ def _redraw_repeats(keys: np.ndarray, redraw: Callable[[np.ndarray], np.ndarray]
         at = np.minimum(np.searchsorted(accepted, new), max(len(accepted) - 1, 0))
         clash = (accepted[at] == new) if len(accepted) else np.zeros(len(new), dtype=bool)
         clash |= _later_duplicates(new)
-        accepted = np.sort(np.concatenate([accepted, new[~clash]]), kind="stable")
+        fresh = np.sort(new[~clash])
+        accepted = np.insert(accepted, np.searchsorted(accepted, fresh), fresh)
         pending = pending[clash]
     raise ValueError(f"cannot make {len(keys)} values unique from the pools")
+
+
+@cache
+def _points(name: str) -> np.ndarray | None:
+    """A pool's values as code points, ``(len, 2)`` zero-padded, or ``None`` when some value
+    has more than two characters or one outside the Basic Multilingual Plane."""
+    values = pool(name)
+    if any(len(v) > 2 or (v and max(map(ord, v)) >= 1 << 16) for v in values):
+        return None
+    return np.ascontiguousarray(np.asarray(values, dtype="U2")).view(np.uint32).reshape(-1, 2)
+
+
+def _point_keys(points: np.ndarray) -> np.ndarray:
+    """Each ``(n, 4)`` row of 16-bit code points as one integer: equal exactly when the names
+    are, so repeats are found among integers rather than strings."""
+    p = points.astype(np.uint64)
+    return (p[:, 0] << 48) | (p[:, 1] << 32) | (p[:, 2] << 16) | p[:, 3]
+
+
+def _full_name_points(rng: np.random.Generator, male: np.ndarray) -> np.ndarray:
+    """The names :func:`_full_names` draws (the same draws, in the same order) as ``(n, 4)``
+    code points: surname, then the given name from the surname's length on, zero-padded."""
+    n = len(male)
+    surname = _points("last_names")[rng.choice(len(pool("last_names")), size=n,
+                                               p=pool_weights("last_names"))]
+    given = np.empty((n, 2), dtype=np.uint32)
+    for sex_pool, rows in (("first_names_male", male), ("first_names_female", ~male)):
+        names, m = _points(sex_pool), int(rows.sum())
+        single = names[names[:, 1] == 0, 0]
+        first, second = rng.integers(0, len(single), (2, m))
+        part = names[rng.integers(0, len(names), m)]
+        pair = rng.random(m) < TWO_CHAR_GIVEN_SHARE
+        part[pair, 0], part[pair, 1] = single[first[pair]], single[second[pair]]
+        given[rows] = part
+    out = np.zeros((n, 4), dtype=np.uint32)
+    out[:, :2] = surname
+    at = np.where(surname[:, 1] == 0, 1, 2)
+    every = np.arange(n)
+    out[every, at], out[every, at + 1] = given[:, 0], given[:, 1]
+    return out
+
+
+def _fits_points() -> bool:
+    return all(_points(p) is not None
+               for p in ("last_names", "first_names_male", "first_names_female"))
 
 
 def _given_names(rng: np.random.Generator, male: np.ndarray) -> np.ndarray:
@@ -133,17 +182,37 @@ def person_names(rng: np.random.Generator, sexes, *, distinct: bool = False) -> 
     male = sex == MALE
     if not np.all(male | (sex == FEMALE)):
         raise ValueError('sexes must be "男" or "女"')
-    names = _full_names(rng, male)
+    if not _fits_points():
+        names = _full_names(rng, male)
+        if distinct:
+            _redraw_repeats(names, lambda rows: _full_names(rng, male[rows]))
+        return names.astype(object)
+    # The same draws as _full_names, kept as code points: repeats are found among integers and
+    # the strings are made once, at the end.
+    points = _full_name_points(rng, male)
     if distinct:
-        _redraw_repeats(names, lambda rows: _full_names(rng, male[rows]))
-    return names.astype(object)
+        def redraw(rows):
+            points[rows] = _full_name_points(rng, male[rows])
+            return _point_keys(points[rows])
+
+        _redraw_repeats(_point_keys(points), redraw)
+    return points.view("U4").ravel().astype(object)
 
 
-def _city_heads(city_names, n: int) -> np.ndarray:
-    cities = np.broadcast_to(np.asarray(city_names, dtype=object), (n,))
-    uniq, inverse = np.unique(cities.astype(str), return_inverse=True)
-    short = [c.removesuffix("市") if len(c) > 2 else c for c in uniq]
-    return np.asarray(short, dtype=_S)[inverse]
+def _city_heads(city_names, n: int) -> tuple[list[str], np.ndarray]:
+    """(the distinct city heads, sorted; each row's index into them): "芜湖市" and "芜湖" are
+    both "芜湖". Rows share few cities, so each distinct value is read once (a hash
+    factorisation, not a sort of every row)."""
+    cities = np.asarray(city_names, dtype=object)
+    if cities.ndim == 0:
+        codes, raw = np.zeros(n, dtype=np.int64), [str(cities[()])]
+    else:
+        cities = np.broadcast_to(cities, (n,))
+        codes, uniq = pd.factorize(cities, use_na_sentinel=False)
+        raw = [str(c) for c in uniq]
+    short = [c.removesuffix("市") if len(c) > 2 else c for c in raw]
+    heads, inverse = np.unique(np.asarray(short, dtype=object).astype(str), return_inverse=True)
+    return heads.tolist(), inverse[codes] if len(raw) else np.zeros(n, dtype=np.int64)
 
 
 def company_names(rng: np.random.Generator, n: int, *, city_names, industry_words=None,
@@ -155,13 +224,11 @@ def company_names(rng: np.random.Generator, n: int, *, city_names, industry_word
     "恒通化工（芜湖）有限公司", "安徽恒通化工有限公司（芜湖分公司）" — so that bracket noise
     matters. ``unique=True`` redraws the trade name of repeated names, in row order.
     """
-    city = _city_heads(city_names, n)
-    city_id = np.unique(city, return_inverse=True)[1]
-    words = _array("industry_words") if industry_words is None else np.asarray(
-        list(industry_words), dtype=_S)
+    heads, city_id = _city_heads(city_names, n)
+    words = pool("industry_words") if industry_words is None else tuple(industry_words)
     if len(words) == 0:
         raise ValueError("industry_words must not be empty")
-    forms, trades = np.asarray(list(LEGAL_FORM_WEIGHTS), dtype=_S), _array("trade_names")
+    forms, trades = tuple(LEGAL_FORM_WEIGHTS), pool("trade_names")
     industry = rng.integers(0, len(words), n)
     form = rng.choice(len(forms), size=n, p=list(LEGAL_FORM_WEIGHTS.values()))
     province = rng.random(n) < PROVINCE_PREFIX_SHARE
@@ -178,15 +245,20 @@ def company_names(rng: np.random.Generator, n: int, *, city_names, industry_word
             return template[rows] * len(trades) + trade[rows]
 
         _redraw_repeats(template * len(trades) + trade, redraw)
-    head = np.where(kind == 2, "", np.where((kind == 3) | province, "安徽", city))
-    middle = np.where(kind == 1, "（集团）", np.where(kind == 2, _cat("（", city, "）"), ""))
-    tail = np.where(kind == 3, _cat("（", city, "分公司）"), "")
-    names = _cat(head.astype(_S), trades[trade], words[industry], middle.astype(_S), forms[form],
-                 tail.astype(_S)).astype(object)
-    if unique and len(set(names)) < n:
+    # Each part from a small vocabulary (the city's variants after the fixed ones), joined once.
+    head = np.where(kind == 2, 0, np.where((kind == 3) | province, 1, 2 + city_id))
+    middle = np.where(kind == 1, 1, np.where(kind == 2, 2 + city_id, 0))
+    tail = np.where(kind == 3, 1 + city_id, 0)
+    parts = [(["", "安徽", *heads], head), (trades, trade), (words, industry),
+             (["", "（集团）", *("（" + c + "）" for c in heads)], middle), (forms, form),
+             (["", *("（" + c + "分公司）" for c in heads)], tail)]
+    joined = pc.binary_join_element_wise(
+        *(pa.array(list(vocab), pa.string()).take(pa.array(index, pa.int64()))
+          for vocab, index in parts), "")
+    if unique and len(pc.unique(joined)) < n:
         raise ValueError("city names and industry words run into each other (like '黄山' and "
                          "'黄山区'), so distinct parts gave equal names")
-    return names
+    return joined.to_numpy(zero_copy_only=False)
 
 
 def addresses(rng: np.random.Generator, county_codes) -> np.ndarray:

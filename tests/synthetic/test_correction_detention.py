@@ -76,7 +76,7 @@ def subject_rows(f: C.Facts, flag: str) -> pd.DataFrame:
 
 def test_registered_point_spec():
     spec = get_point("correction_detention")
-    assert spec.generator_version == "correction_detention/1"
+    assert spec.generator_version == "correction_detention/2"
     assert spec.subject_table == "subjects" and spec.record_id_column == "correction_no"
     assert spec.reason_codes == ("CC_NO_SANCTION_AFTER_DETENTION",
                                  "CC_SHOULD_PROPOSE_REVOCATION", "CC_CHECKIN_DURING_DETENTION")
@@ -480,3 +480,36 @@ def test_rule_what_is_not_an_effective_detention():
 ])
 def test_rule_checkin_days(checkins, expected):
     assert reasons("管制", ONE, [("警告", "2023-06-15")], checkins) == expected
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_integer_rules_agree_with_the_table_rules(level):
+    """The generator labels with the rules on integer facts; the pandas rules on the clean
+    tables must find exactly the same pairs."""
+    for seed, size, as_of in ((11, 800, AS_OF), (13, 1500, dt.date(2022, 3, 1))):
+        f = facts(seed, size, level, as_of)
+        table_rules = C.compute_labels(f.subjects, f.punishments, f.sanctions, f.checkins,
+                                       as_of=as_of)
+        assert label_set(C.labels_of(f)) == label_set(table_rules)
+
+
+def test_tables_render_lazily_and_alike():
+    generated = scenario(5, 300, Difficulty.HARD)
+    assert not isinstance(generated.tables, dict) and len(generated.tables) == len(TABLES)
+    for name in generated.tables:
+        assert generated.tables[name].equals(generated.tables[name])
+    with pytest.raises(KeyError):
+        generated.tables["nope"]
+
+
+def test_sort_helpers_match_numpy():
+    from synthetic.points.correction_detention.order import dense_codes, stable_argsort
+
+    rng = np.random.default_rng(0)
+    for keys in (rng.integers(0, 50, 1000), rng.integers(0, 1 << 40, 1000), np.zeros(0, int),
+                 np.array([5]), rng.integers(0, 1 << 62, 100)):
+        assert (stable_argsort(keys) == np.argsort(keys, kind="stable")).all()
+    for codes in (rng.integers(340000, 349999, 500), np.array([7]), rng.integers(0, 1 << 40, 50)):
+        uniq, inverse = dense_codes(codes)
+        ref_uniq, ref_inverse = np.unique(codes, return_inverse=True)
+        assert (uniq == ref_uniq).all() and (inverse == ref_inverse).all()

@@ -2,7 +2,9 @@
 (社区矫正对象被行政拘留), CONTRACT 2.6.
 
 Facts first (:mod:`facts`), labels by the rules (:mod:`rules`), then the noise pass
-(:mod:`render`). Importing this package registers the point.
+(:mod:`render`, one table at a time). The generator labels with the rules on the facts' integer
+columns (:func:`rules.fact_labels`); :func:`rules.compute_labels` states the same rules on clean
+tables, and the tests check that both agree. Importing this package registers the point.
 
 >>> from synthetic.registry import GenerationRequest
 >>> import datetime
@@ -21,28 +23,33 @@ from synthetic.difficulty import Difficulty  # noqa: F401  (used by the doctest)
 from synthetic.points.correction_detention.facts import (
     CLUE, FLAGS, HARD_NEGATIVE, HN_FLAGS, PLAIN, REASON_FLAGS, Facts, draw_facts, families,
     role_counts)
-from synthetic.points.correction_detention.render import render
-from synthetic.points.correction_detention.rules import compute_labels, effective_detentions
+from synthetic.points.correction_detention.render import (
+    RenderedTables, clean_table, render, render_table)
+from synthetic.points.correction_detention.rules import (
+    compute_labels, effective_detentions, fact_labels, label_table)
 from synthetic.points.correction_detention.schema import (
     GENERATOR_VERSION, POINT, REASON_CODES, RECORD_ID_COLUMN, SUBJECT_TABLE, TABLES, TITLE_EN,
     TITLE_ZH)
 from synthetic.registry import GeneratedScenario, GenerationRequest, PointSpec, register
 
 
+def label_arrow(facts: Facts) -> pa.Table:
+    """The rules applied to the facts' integer columns: ``record_id, reason`` rows, sorted."""
+    ev = facts.events
+    subj, reason = fact_labels(facts.size, facts.types, facts.start, facts.end, ev.pun, ev.san,
+                               ev.chk, facts.today)
+    return label_table(facts.correction_no, subj, reason)
+
+
 def labels_of(facts: Facts) -> pd.DataFrame:
-    """The rules applied to the clean facts: ``record_id, reason`` rows, sorted."""
-    return compute_labels(facts.subjects, facts.punishments, facts.sanctions, facts.checkins,
-                          as_of=facts.as_of)
+    """The rules applied to the facts: ``record_id, reason`` rows, sorted (a pandas frame)."""
+    return label_arrow(facts).to_pandas()
 
 
 def generate(request: GenerationRequest) -> GeneratedScenario:
     facts = draw_facts(request.seed, request.size, request.difficulty, request.as_of)
-    labels = labels_of(facts)
-    tables = render(facts, request.seed, request.difficulty)
-    label_table = pa.Table.from_arrays(
-        [pa.array(labels["record_id"].to_numpy(), pa.string()),
-         pa.array(labels["reason"].to_numpy(), pa.string())], names=["record_id", "reason"])
-    return GeneratedScenario(tables=tables, labels=label_table)
+    return GeneratedScenario(tables=RenderedTables(facts, request.seed, request.difficulty),
+                             labels=label_arrow(facts))
 
 
 SPEC = register(PointSpec(
@@ -51,6 +58,7 @@ SPEC = register(PointSpec(
     reason_codes=REASON_CODES, generate=generate))
 
 __all__ = ["CLUE", "FLAGS", "GENERATOR_VERSION", "HARD_NEGATIVE", "HN_FLAGS", "PLAIN",
-           "REASON_CODES", "REASON_FLAGS", "SPEC", "TABLES", "Facts", "compute_labels",
-           "draw_facts", "effective_detentions", "families", "generate", "labels_of", "render",
+           "REASON_CODES", "REASON_FLAGS", "SPEC", "TABLES", "Facts", "RenderedTables",
+           "clean_table", "compute_labels", "draw_facts", "effective_detentions", "fact_labels",
+           "families", "generate", "label_arrow", "labels_of", "render", "render_table",
            "role_counts"]

@@ -11,25 +11,26 @@ a clue by whether a subject has rows in it:
 
 The additive hard-negative families add their own rows here; people in the extract who are not
 subjects add theirs. Rows are grouped by person (or subject) with the groups and the rows inside
-them in random order, so a subject's row count never shows in where its first row sits.
+them in random order, so a subject's row count never shows in where its first row sits; one sort
+per table does the grouping (and, for sanctions and check-ins, drops repeated rows). Everything
+stays integer columns here: :mod:`render` turns them into strings, one table at a time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from synthetic.idnumbers import MALE
 from synthetic.points.correction_detention import flags as F, identity, plan as P
 from synthetic.points.correction_detention.schema import (
     ACTIONS, ADMONISH, CORRECTION_TYPES, DETENTION_VIOLATIONS, FINE_VIOLATIONS, METHODS,
-    ONSITE, PROPOSAL, PUNISHMENT_TYPES, REFER_POLICE, ROUTINE_METHOD_WEIGHTS, SANCTION_DAYS,
-    WARNING, WARNING_VIOLATIONS)
+    ONSITE, PROPOSAL, REFER_POLICE, ROUTINE_METHOD_WEIGHTS, SANCTION_DAYS, WARNING,
+    WARNING_VIOLATIONS)
+from synthetic.points.correction_detention.order import stable_argsort
 from synthetic.points.correction_detention.plan import Plan, detention_lengths
 
 DET, FINE, PWARN = range(3)
@@ -51,9 +52,10 @@ _PROPOSAL_OF_TYPE = np.array([_ACTION[PROPOSAL.get(t, WARNING)] for t in CORRECT
 
 @dataclass(frozen=True)
 class Rows:
-    """Event columns: punishments by person, sanctions and check-ins by subject."""
+    """Event columns: punishments by person, sanctions and check-ins by subject (these may
+    still repeat a (subject, kind, day) row; :func:`frames` drops the repeats)."""
 
-    people: pd.DataFrame
+    people: identity.People
     pun: dict
     san: dict
     chk: dict
@@ -61,11 +63,14 @@ class Rows:
 
 @dataclass(frozen=True)
 class Tables:
-    punishments: pd.DataFrame
-    sanctions: pd.DataFrame
-    checkins: pd.DataFrame
+    """The event rows in presentation order (integer columns) and the subjects' order."""
+
+    pun: dict                      # person, ptype, day, length, executed, revoked, violation
+    punishment_no: pa.Array
+    violations: pa.Array           # the vocabulary ``pun["violation"]`` points into
+    san: dict                      # subj, action, day
+    chk: dict                      # subj, method, day
     subject_order: np.ndarray
-    punishment_person: np.ndarray
 
 
 def iso(days: np.ndarray) -> pa.Array:
@@ -104,19 +109,19 @@ def _records(rng, person, lo, hi) -> dict:
 
 def within(subj, day, iv_subj, iv_lo, iv_hi) -> np.ndarray:
     """Rows whose day lies in one of their subject's intervals ``[lo, hi]``."""
-    order = np.argsort(iv_subj, kind="stable")
-    s, lo, hi = iv_subj[order], iv_lo[order], iv_hi[order]
-    first, last = np.searchsorted(s, subj, "left"), np.searchsorted(s, subj, "right")
     hit = np.zeros(len(subj), dtype=bool)
-    k = 0
-    while True:
-        idx = first + k
-        ok = idx < last
-        if not ok.any():
-            return hit
-        j = idx[ok]
+    if len(subj) == 0 or len(iv_subj) == 0:
+        return hit
+    order = stable_argsort(iv_subj)
+    lo, hi = iv_lo[order], iv_hi[order]
+    count = np.bincount(iv_subj, minlength=int(max(subj.max(), iv_subj.max())) + 1)
+    start = np.cumsum(count) - count
+    first, n = start[subj], count[subj]
+    for k in range(int(n.max())):
+        ok = np.flatnonzero(n > k)
+        j = first[ok] + k
         hit[ok] |= (lo[j] <= day[ok]) & (day[ok] <= hi[j])
-        k += 1
+    return hit
 
 
 def _plan_rows(rng, case: Plan, types: np.ndarray) -> tuple[dict, dict, dict]:
@@ -173,18 +178,16 @@ def _additive(rng, flags: dict, start, end, last, today: int, hard: bool) -> tup
     return out, _cat(void)
 
 
-def _namesakes(rng, flags: dict, people: pd.DataFrame, start, end, today: int,
-               as_of: datetime.date) -> tuple[pd.DataFrame, np.ndarray, dict]:
+def _namesakes(rng, flags: dict, people: identity.People, start, end, today: int,
+               as_of: datetime.date) -> tuple[identity.People, np.ndarray, dict]:
     """(people with the namesakes appended, their subjects, the namesakes' detentions)."""
     s = np.flatnonzero(flags[F.HN_NAMESAKE])
-    male = pc.equal(identity.arrow(people["sex"]), MALE).to_numpy(zero_copy_only=False)
-    twins = identity.namesakes(rng, male[s], identity.arrow(people["id_number"]), as_of)
-    twins["name"] = people["name"].iloc[s].to_numpy()
+    twins = identity.namesakes(rng, people.male[s], people.id_number, as_of)
+    twins = dataclasses.replace(twins, name=people.name.take(pa.array(s)))
     rows = len(people) + np.arange(len(s))
     day = _between(rng, start[s] + P.AFTER_START,
                    np.minimum(end[s] - P.BEFORE_END, today - SANCTION_DAYS - 1))
-    return (pd.concat([people, twins], ignore_index=True), s,
-            _pun(rows, DET, day, detention_lengths(rng, len(s))))
+    return people.append(twins), s, _pun(rows, DET, day, detention_lengths(rng, len(s)))
 
 
 def _onsite_inside(rng, case: Plan, subj, det: dict, share: np.ndarray, last) -> dict:
@@ -200,15 +203,14 @@ def _onsite_inside(rng, case: Plan, subj, det: dict, share: np.ndarray, last) ->
 
 
 def build_events(rng: np.random.Generator, case: Plan, flags: dict, types: np.ndarray,
-                 people: pd.DataFrame, start: np.ndarray, end: np.ndarray,
+                 people: identity.People, start: np.ndarray, end: np.ndarray,
                  as_of: datetime.date, *, hard: bool) -> Rows:
     """Every row of the three event tables; ``people`` gains the namesakes (hard)."""
     size = len(start)
     subj = np.arange(size)
     today = np.datetime64(as_of, "D").astype(np.int64)
     last = np.minimum(end, today)
-    adult = people["birth_date"].to_numpy().astype("datetime64[D]").astype(np.int64) \
-        + ADULT_DAYS
+    adult = people.birth + ADULT_DAYS
     pun, san, chk = _plan_rows(rng, case, types)
     puns, sans, chks = [pun], [san], [chk]
 
@@ -234,7 +236,7 @@ def build_events(rng: np.random.Generator, case: Plan, flags: dict, types: np.nd
     dur = np.concatenate([pun["length"][det], twins["length"]])
     sans.append(_routine_sanctions(rng, subj, start, last, (who, lo, lo + SANCTION_DAYS)))
     chks.append(_routine_checkins(rng, subj, start, last, (who, lo - 1, lo + dur)))
-    return Rows(people=people, pun=pun, san=_unique(_cat(sans)), chk=_unique(_cat(chks)))
+    return Rows(people=people, pun=pun, san=_cat(sans), chk=_cat(chks))
 
 
 def _routine_sanctions(rng, subj, start, last, windows) -> dict:
@@ -256,18 +258,8 @@ def _routine_checkins(rng, subj, start, last, busy) -> dict:
             "day": np.concatenate([start, day[keep]])}
 
 
-def _unique(cols: dict) -> dict:
-    """Drop repeated (subject, kind, day) rows, keeping the first: the rules ask only whether
-    such a row exists, and genuine rows must never be exact duplicates of each other."""
-    code = cols.get("action", cols.get("method"))
-    day = cols["day"] - (cols["day"].min() if len(cols["day"]) else 0)
-    key = (cols["subj"].astype(np.int64) * 8 + code) * (1 << 20) + day
-    first = np.sort(np.unique(key, return_index=True)[1])
-    return {k: v[first] for k, v in cols.items()}
-
-
-def _violations(rng, ptype: np.ndarray, length: np.ndarray) -> pa.Array:
-    """One violation per record; a detention of more than 15 days names two."""
+def _violations(rng, ptype: np.ndarray, length: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """One violation per record (vocabulary, index); a detention of more than 15 days names two."""
     vocab, offset, index = [], 0, np.zeros(len(ptype), dtype=np.int64)
     u, w = rng.random(len(ptype)), rng.random(len(ptype))
     for code, words in ((DET, DETENTION_VIOLATIONS), (FINE, FINE_VIOLATIONS),
@@ -281,48 +273,55 @@ def _violations(rng, ptype: np.ndarray, length: np.ndarray) -> pa.Array:
         pair = k + first * (k - 1) + other
         index[rows] = offset + np.where(length[rows] > 15, pair, first)
         offset += k * k
-    return pa.array(vocab).take(pa.array(index))
+    return pa.array(vocab, pa.string()), index
+
+
+_SCRAMBLE = 0x9E3779B97F4A7C15       # odd: multiplying by it permutes the values mod 2**bits
 
 
 def _grouped(rng, owner: np.ndarray, n_owners: int) -> np.ndarray:
     """Row order: owners in random order, each owner's rows together in random order."""
+    n = len(owner)
     rank = rng.permutation(n_owners)
-    shuffled = rng.permutation(len(owner))
-    return shuffled[np.argsort(rank[owner[shuffled]], kind="stable")]
+    spare = 62 - max(n_owners - 1, 1).bit_length() - max(n - 1, 1).bit_length()
+    bits = min(max(spare, 0), 20)
+    return stable_argsort((rank[owner].astype(np.int64) << bits)
+                          | rng.integers(0, 1 << bits, n, dtype=np.int64))
 
 
-def _codes(vocab, codes: np.ndarray) -> pa.Array:
-    return pa.array(list(vocab)).take(pa.array(codes))
+def _grouped_unique(rng, cols: dict, code: str, n_owners: int) -> dict:
+    """The rows grouped by subject, subjects in random order, each subject's rows in an order
+    scrambled by a random per-subject salt; repeated (subject, kind, day) rows are dropped (the
+    rules ask only whether such a row exists, and genuine rows are never exact duplicates).
+
+    One sort does both: within a subject, rows sort by a bijection of (kind, day), so equal
+    rows end up next to each other."""
+    subj, day = cols["subj"].astype(np.int64), cols["day"]
+    if len(day) == 0:
+        return cols
+    d0 = int(day.min())
+    bits = 3 + max(int(day.max()) - d0, 1).bit_length()
+    mask = (1 << bits) - 1
+    value = (cols[code].astype(np.int64) << (bits - 3)) | (day - d0)
+    rank = rng.permutation(n_owners)
+    salt = rng.integers(0, 1 << bits, n_owners, dtype=np.int64)
+    mixed = ((value ^ salt[subj]).astype(np.uint64) * np.uint64(_SCRAMBLE)).astype(np.int64)
+    key = (rank[subj] << bits) | (mixed & mask)
+    order = stable_argsort(key)
+    ordered = key[order]
+    order = order[np.r_[True, ordered[1:] != ordered[:-1]]]
+    return _take(cols, order)
 
 
-def frames(rng: np.random.Generator, rows: Rows, keys: pa.Array) -> Tables:
-    """The event rows as the contract's tables (pandas over Arrow), in presentation order."""
-    people = rows.people
-    pun = _take(rows.pun, _grouped(rng, rows.pun["person"], len(people)))
-    san = _take(rows.san, _grouped(rng, rows.san["subj"], len(keys)))
-    chk = _take(rows.chk, _grouped(rng, rows.chk["subj"], len(keys)))
-    person = pun["person"]
-    county = pc.cast(identity.arrow(people["county_code"]), pa.int64()).to_numpy()
-    punishments = pa.table({
-        "punishment_no": identity.punishment_numbers(rng, county[person], pun["day"]),
-        "name": identity.arrow(people["name"]).take(pa.array(person)),
-        "id_number": identity.arrow(people["id_number"]).take(pa.array(person)),
-        "punishment_type": _codes(PUNISHMENT_TYPES, pun["ptype"]),
-        "decision_date": iso(pun["day"]),
-        "detention_days": pa.array(pun["length"], pa.int64()),
-        "executed": pa.array(pun["executed"]),
-        "revoked": pa.array(pun["revoked"]),
-        "violation": _violations(rng, pun["ptype"], pun["length"]),
-    })
-    sanctions = pa.table({"correction_no": keys.take(pa.array(san["subj"])),
-                          "action": _codes(ACTIONS, san["action"]),
-                          "action_date": iso(san["day"])})
-    checkins = pa.table({"correction_no": keys.take(pa.array(chk["subj"])),
-                         "checkin_date": iso(chk["day"]),
-                         "method": _codes(METHODS, chk["method"])})
-    return Tables(punishments=punishments.to_pandas(), sanctions=sanctions.to_pandas(),
-                  checkins=checkins.to_pandas(), subject_order=rng.permutation(len(keys)),
-                  punishment_person=person)
+def frames(rng: np.random.Generator, rows: Rows, n_subjects: int) -> Tables:
+    """The event rows in presentation order, with decision numbers and violations."""
+    pun = _take(rows.pun, _grouped(rng, rows.pun["person"], len(rows.people)))
+    san = _grouped_unique(rng, rows.san, "action", n_subjects)
+    chk = _grouped_unique(rng, rows.chk, "method", n_subjects)
+    numbers = identity.punishment_numbers(rng, rows.people.county[pun["person"]], pun["day"])
+    violations, pun["violation"] = _violations(rng, pun["ptype"], pun["length"])
+    return Tables(pun=pun, punishment_no=numbers, violations=violations, san=san, chk=chk,
+                  subject_order=rng.permutation(n_subjects))
 
 
 def _take(cols: dict, order: np.ndarray) -> dict:

@@ -9,18 +9,21 @@ Three layers, each from its own named random stream:
   plain; :mod:`plan` turns that into one case per subject;
 * :mod:`events` writes the cases and every subject's routine records as table rows.
 
-The labels are *not* taken from the roles: ``rules.compute_labels`` computes them from the facts.
+The facts stay numbers (day numbers, small codes, rows of people) with Arrow vocabularies for the
+strings; :mod:`render` builds the tables from them, one at a time. The labels are *not* taken from
+the roles: ``rules.fact_labels`` computes them from the facts (``rules.compute_labels`` states the
+same rules on clean tables).
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from synthetic.difficulty import Difficulty, profile
 from synthetic.points.correction_detention import events as E, identity, plan as P
@@ -29,8 +32,7 @@ from synthetic.points.correction_detention.flags import (
     HN_GUANZHI_TWO_WARNED, HN_HUANXING_ONE_WARNED, HN_NAMESAKE, HN_NOT_YET_DUE, PLAIN,
     REASON_FLAGS)
 from synthetic.points.correction_detention.schema import (
-    CORRECTION_TYPES, GUANZHI, HUANXING, POINT, SANCTION_DAYS, STATUS_ACTIVE, STATUS_ENDED,
-    TERM_DAYS, TYPE_WEIGHTS)
+    CORRECTION_TYPES, GUANZHI, HUANXING, POINT, SANCTION_DAYS, TERM_DAYS, TYPE_WEIGHTS)
 from synthetic.rng import stream
 
 # Reason combinations of a clue: (no sanction, should propose, check-in), weight.
@@ -46,16 +48,74 @@ _GUANZHI, _HUANXING = CORRECTION_TYPES.index(GUANZHI), CORRECTION_TYPES.index(HU
 
 @dataclass(frozen=True)
 class Facts:
-    """Clean tables in the contract's columns, the fact flags, and the people behind the rows."""
+    """Every clean fact as numbers and Arrow vocabularies, the roles and the fact flags.
+
+    Subjects are people ``0 .. size - 1``; the event tables are kept in presentation order as
+    integer columns (:class:`events.Tables`). The pandas views (``subjects``, ``punishments``,
+    ``sanctions``, ``checkins``, ``flags``, ``people``) are the clean tables, built on demand for
+    tests and docs; the generator never builds them.
+    """
 
     as_of: datetime.date
-    subjects: pd.DataFrame
-    punishments: pd.DataFrame
-    sanctions: pd.DataFrame
-    checkins: pd.DataFrame
-    flags: pd.DataFrame            # correction_no, role and one bool column per FLAGS
-    people: pd.DataFrame           # id_number, name, sex, birth_date, county_code
-    punishment_person: np.ndarray  # row of ``people`` behind each punishment row
+    today: int
+    persons: identity.People       # subjects first, then the other people, then namesakes
+    correction_no: pa.Array        # per subject, in subject order
+    types: np.ndarray              # index into CORRECTION_TYPES
+    start: np.ndarray              # day numbers
+    end: np.ndarray
+    offices: pa.Array              # vocabulary of the office column
+    office: np.ndarray             # index into ``offices`` per subject
+    role: np.ndarray
+    flag_arrays: dict
+    events: E.Tables
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # render's calendar
+
+    @property
+    def size(self) -> int:
+        return len(self.start)
+
+    @property
+    def subject_order(self) -> np.ndarray:
+        return self.events.subject_order
+
+    @property
+    def punishment_person(self) -> np.ndarray:
+        """Row of ``people`` behind each punishment row."""
+        return self.events.pun["person"]
+
+    def _clean(self, name: str) -> pd.DataFrame:
+        from synthetic.points.correction_detention.render import clean_table
+
+        return clean_table(self, name).to_pandas()
+
+    @cached_property
+    def subjects(self) -> pd.DataFrame:
+        return self._clean("subjects")
+
+    @cached_property
+    def punishments(self) -> pd.DataFrame:
+        return self._clean("punishments")
+
+    @cached_property
+    def sanctions(self) -> pd.DataFrame:
+        return self._clean("sanctions")
+
+    @cached_property
+    def checkins(self) -> pd.DataFrame:
+        return self._clean("checkins")
+
+    @cached_property
+    def flags(self) -> pd.DataFrame:
+        """``correction_no``, ``role`` and one bool column per FLAGS, in the subjects' order."""
+        order = self.subject_order
+        return pd.DataFrame({"correction_no": self.correction_no.take(pa.array(order))
+                             .to_pandas(), "role": self.role[order],
+                             **{name: self.flag_arrays[name][order] for name in FLAGS}})
+
+    @cached_property
+    def people(self) -> pd.DataFrame:
+        """``id_number, name, sex, birth_date, county_code`` of everyone (``persons``)."""
+        return self.persons.frame()
 
 
 def families(difficulty: Difficulty | str) -> tuple[str, ...]:
@@ -82,13 +142,14 @@ def _base(seed: int, size: int, as_of: datetime.date) -> dict:
     """People, types, intake dates and terms: the same at every difficulty."""
     rng = stream(seed, POINT, "base")
     n_others = int(size * OTHERS_SHARE)
-    people = identity.draw_population(stream(seed, POINT, "people"), size + n_others, as_of)
+    people = identity.People.of(identity.draw_population(stream(seed, POINT, "people"),
+                                                          size + n_others, as_of))
     today = np.datetime64(as_of, "D").astype(np.int64)
     earliest = today - 365 * INTAKE_YEARS - 1
     start = earliest + rng.integers(0, today - PLANNING_MARGIN - earliest + 1, size)
     types = rng.choice(len(CORRECTION_TYPES), size=size, p=TYPE_WEIGHTS)
     term_u = rng.random(size)
-    county = pc.cast(identity.arrow(people["county_code"].iloc[:size]), pa.int64()).to_numpy()
+    county = people.county[:size]
     return {"people": people, "today": today, "start": start, "types": types,
             "term_u": term_u, "office": identity.offices(rng, county),
             "correction_no": identity.correction_numbers(rng, county, start)}
@@ -147,31 +208,16 @@ def draw_facts(seed: int, size: int, difficulty: Difficulty | str,
     role, types, flags = _roles(seed, size, difficulty, base)
     today, start = base["today"], base["start"]
     end = end_days(types, start, base["term_u"])
+    hard = profile(difficulty).boundary_dates
     case = P.build_plan(stream(seed, POINT, "plan", difficulty.value), role == CLUE, flags,
-                        types, start, end, today, hard=profile(difficulty).boundary_dates)
+                        types, start, end, today, hard=hard)
     rows = E.build_events(stream(seed, POINT, "events", difficulty.value), case, flags, types,
-                          base["people"], start, end, as_of,
-                          hard=profile(difficulty).boundary_dates)
-    head = base["people"].iloc[:size]
-    subjects = pa.table({
-        "correction_no": base["correction_no"],
-        "name": identity.arrow(head["name"]),
-        "id_number": identity.arrow(head["id_number"]),
-        "correction_type": pa.array(CORRECTION_TYPES).take(pa.array(types)),
-        "start_date": E.iso(start),
-        "end_date": E.iso(end),
-        "office": base["office"],
-        "status": pa.array([STATUS_ENDED, STATUS_ACTIVE]).take(pa.array((end >= today) * 1)),
-    })
-    tables = E.frames(stream(seed, POINT, "order", difficulty.value), rows,
-                      subjects["correction_no"].combine_chunks())
-    order = pa.array(tables.subject_order)
-    flag_frame = pa.table({"correction_no": subjects["correction_no"], "role": role,
-                           **{name: flags[name] for name in FLAGS}})
-    return Facts(as_of=as_of, subjects=subjects.take(order).to_pandas(),
-                 flags=flag_frame.take(order).to_pandas(), punishments=tables.punishments,
-                 sanctions=tables.sanctions, checkins=tables.checkins, people=rows.people,
-                 punishment_person=tables.punishment_person)
+                          base["people"], start, end, as_of, hard=hard)
+    tables = E.frames(stream(seed, POINT, "order", difficulty.value), rows, size)
+    offices, office = base["office"]
+    return Facts(as_of=as_of, today=int(today), persons=rows.people,
+                 correction_no=base["correction_no"], types=types, start=start, end=end,
+                 offices=offices, office=office, role=role, flag_arrays=flags, events=tables)
 
 
 __all__ = ["CLUE", "FLAGS", "Facts", "HARD_NEGATIVE", "HN_FLAGS", "PLAIN", "REASON_FLAGS",

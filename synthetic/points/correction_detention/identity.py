@@ -16,6 +16,7 @@ Strings are built as Arrow arrays from small vocabularies (``take``), never row 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from synthetic import idnumbers, regions
+from synthetic.points.correction_detention.order import dense_codes, stable_argsort
 from synthetic.points.correction_detention.schema import CENTER_SHARE, TOWNS
 
 WUHU = "340200"
@@ -38,6 +40,44 @@ def arrow(values) -> pa.Array:
     return (out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out).cast(pa.string())
 
 
+@dataclass(frozen=True)
+class People:
+    """Everyone in a scenario, one entry per person: strings in Arrow, the rest as numbers."""
+
+    id_number: pa.Array
+    name: pa.Array
+    male: np.ndarray
+    birth: np.ndarray          # day numbers (days since 1970-01-01)
+    county: np.ndarray         # county code as an integer
+
+    def __len__(self) -> int:
+        return len(self.male)
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> "People":
+        """The columns of a ``draw_people`` frame."""
+        return cls(id_number=arrow(frame["id_number"]), name=arrow(frame["name"]),
+                   male=pc.equal(arrow(frame["sex"]), idnumbers.MALE).to_numpy(
+                       zero_copy_only=False),
+                   birth=frame["birth_date"].to_numpy().astype("datetime64[D]").astype(np.int64),
+                   county=pc.cast(arrow(frame["county_code"]), pa.int64()).to_numpy())
+
+    def append(self, other: "People") -> "People":
+        return People(id_number=pa.concat_arrays([self.id_number, other.id_number]),
+                      name=pa.concat_arrays([self.name, other.name]),
+                      male=np.concatenate([self.male, other.male]),
+                      birth=np.concatenate([self.birth, other.birth]),
+                      county=np.concatenate([self.county, other.county]))
+
+    def frame(self) -> pd.DataFrame:
+        """``id_number, name, sex, birth_date, county_code`` as ``draw_people`` gives them."""
+        return pd.DataFrame({
+            "id_number": self.id_number.to_pandas(), "name": self.name.to_pandas(),
+            "sex": np.where(self.male, idnumbers.MALE, idnumbers.FEMALE).astype(object),
+            "birth_date": self.birth.astype("datetime64[D]").astype("datetime64[s]"),
+            "county_code": self.county.astype(str).astype(object)})
+
+
 def _divisions() -> list[str]:
     wuhu = [r.code for r in regions.counties(city=WUHU)]
     return wuhu * WUHU_WEIGHT + [r.code for r in regions.counties() if r.parent != WUHU]
@@ -51,12 +91,14 @@ def draw_population(rng: np.random.Generator, n: int, as_of: datetime.date) -> p
 
 
 def namesakes(rng: np.random.Generator, male: np.ndarray, taken: pa.Array,
-              as_of: datetime.date) -> pd.DataFrame:
+              as_of: datetime.date) -> People:
     """One new person per entry of ``male``, of that sex, whose ID is not in ``taken``."""
     k = len(male)
     pool = idnumbers.draw_people(rng, 3 * k + 64, as_of=as_of, min_age=MIN_AGE,
                                  max_age=MAX_AGE, divisions=_divisions())
-    fresh = ~pc.is_in(arrow(pool["id_number"]), value_set=taken).to_numpy(zero_copy_only=False)
+    found = pc.index_in(taken, value_set=arrow(pool["id_number"])).drop_null()
+    fresh = np.ones(len(pool), dtype=bool)
+    fresh[found.to_numpy()] = False
     pool_male = pc.equal(arrow(pool["sex"]), idnumbers.MALE).to_numpy(zero_copy_only=False)
     out = np.empty(k, dtype=np.int64)
     for sex in (True, False):
@@ -64,36 +106,44 @@ def namesakes(rng: np.random.Generator, male: np.ndarray, taken: pa.Array,
         if len(have) < len(want):
             raise ValueError(f"cannot draw {len(want)} namesakes of one sex from {len(have)}")
         out[want] = have[:len(want)]
-    return pool.iloc[out].reset_index(drop=True)
+    return People.of(pool.iloc[out].reset_index(drop=True))
 
 
 def _vocabulary(codes: np.ndarray, make) -> tuple[list[str], np.ndarray]:
     """Unique codes' values from ``make`` and each row's index into them."""
-    uniq, inverse = np.unique(codes, return_inverse=True)
+    uniq, inverse = dense_codes(codes)
     return [make(str(c)) for c in uniq], inverse
 
 
-def offices(rng: np.random.Generator, counties: np.ndarray) -> pa.Array:
-    """The supervising office: the county's 社区矫正中心 or one of its 司法所."""
+def offices(rng: np.random.Generator, counties: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """The supervising office: the county's 社区矫正中心 or one of its 司法所 (vocabulary, index)."""
     heads, inverse = _vocabulary(counties, lambda c: regions.city_of(c).name
                                  + regions.region(c).name)
     units = ["司法局社区矫正中心", *(town + "司法所" for town in TOWNS)]
     town = 1 + rng.integers(0, len(TOWNS), len(counties))
     unit = np.where(rng.random(len(counties)) < CENTER_SHARE, 0, town)
     vocab = pa.array([head + u for head in heads for u in units])
-    return vocab.take(pa.array(inverse * len(units) + unit))
+    return vocab, inverse * len(units) + unit
 
 
-def _sequence(rng: np.random.Generator, group: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """1-based rank of each row by day (ties in random order) within its group."""
-    _, g = np.unique(group, return_inverse=True)
-    key = (g.astype(np.int64) << 40) | ((day - day.min(initial=0)) << 22) | rng.integers(
-        0, 1 << 22, len(day))
-    order = np.argsort(key, kind="stable")
+def _sequence(rng: np.random.Generator, county: np.ndarray, year: np.ndarray,
+              day: np.ndarray) -> np.ndarray:
+    """1-based rank of each row by day (ties in random order) within its county and year."""
+    n = len(day)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    _, c = dense_codes(county)
+    y0, d0 = int(year.min()), int(day.min())
+    years, days = int(year.max()) - y0 + 1, int(day.max()) - d0 + 1
+    g = c * years + (year - y0)
+    slot = g * days + (day - d0)
+    spare = 62 - max(int(slot.max()), 1).bit_length() - max(n - 1, 1).bit_length()
+    bits = min(max(spare, 0), 20)                  # ties in random order
+    order = stable_argsort((slot << bits) | rng.integers(0, 1 << bits, n, dtype=np.int64))
     g = g[order]
     starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
-    rank = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)]))
-    out = np.empty(len(g), dtype=np.int64)
+    rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+    out = np.empty(n, dtype=np.int64)
     out[order] = rank + 1
     return out
 
@@ -111,7 +161,7 @@ def correction_numbers(rng: np.random.Generator, counties: np.ndarray,
     """Unique ``<county>JZ<year><seq:05d>`` numbers, in intake order within county and year."""
     county = counties.astype(np.int64)
     year = _years(start_days)
-    seq = _sequence(rng, county * 10_000 + year, start_days)
+    seq = _sequence(rng, county, year, start_days)
     if len(seq) and seq.max() > 99_999:
         raise ValueError("more than 99,999 intakes in one county and year")
     return pc.binary_join_element_wise(_text(county), "JZ", _text(year * 100_000 + seq), "")
@@ -121,8 +171,11 @@ def punishment_numbers(rng: np.random.Generator, counties: np.ndarray,
                        days: np.ndarray) -> pa.Array:
     """Unique decision numbers ``<city>公(<county>)行罚决字〔<year>〕<seq>号``, in date order."""
     year = _years(days)
-    seq = _sequence(rng, counties.astype(np.int64) * 10_000 + year, days)
+    seq = _sequence(rng, counties, year, days)
     heads, inverse = _vocabulary(counties, lambda c: regions.short_name(regions.city_of(c).code)
                                  + "公(" + regions.region(c).name[:2] + ")行罚决字〔")
-    return pc.binary_join_element_wise(pa.array(heads).take(pa.array(inverse)), _text(year),
-                                       "〕", _text(seq), "号", "")
+    y0 = int(year.min()) if len(year) else 0
+    years = range(y0, int(year.max()) + 1 if len(year) else 0)
+    vocab = pa.array([head + str(y) + "〕" for head in heads for y in years], pa.string())
+    return pc.binary_join_element_wise(vocab.take(pa.array(inverse * len(years) + (year - y0))),
+                                       _text(seq), "号", "")

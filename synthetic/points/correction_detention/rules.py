@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import datetime
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from synthetic.points.correction_detention.schema import (
-    CHECKIN_DURING, DETENTION, NO_SANCTION, ONSITE, PROPOSAL, SANCTION_DAYS, SANCTIONS,
-    SHOULD_PROPOSE, TRIGGER_RANK)
+    ACTIONS, CHECKIN_DURING, CORRECTION_TYPES, DETENTION, METHODS, NO_SANCTION, ONSITE, PROPOSAL,
+    PUNISHMENT_TYPES, REASON_CODES, SANCTION_DAYS, SANCTIONS, SHOULD_PROPOSE, TRIGGER_RANK)
 
 WINDOW = pd.Timedelta(days=SANCTION_DAYS)
 
@@ -113,3 +116,74 @@ def compute_labels(subjects: pd.DataFrame, punishments: pd.DataFrame, sanctions:
     out = pd.concat(found, ignore_index=True).drop_duplicates()
     out = out.sort_values(["record_id", "reason"], kind="stable").reset_index(drop=True)
     return out[["record_id", "reason"]].astype(str)
+
+
+# --- the same rules on the generator's integer facts ------------------------------------------
+
+_REASON_ORDER = tuple(sorted(REASON_CODES))
+_SPAN = 1 << 21              # day numbers (offset by _DAY0) fit below this
+_DAY0 = 1 << 20
+
+
+def _in_window(owner: np.ndarray, day: np.ndarray, ev_owner: np.ndarray, ev_day: np.ndarray,
+               lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Per query row: whether some event of ``owner`` has a day in ``[lo, hi]``."""
+    keys = np.sort(ev_owner.astype(np.int64) * _SPAN + (ev_day + _DAY0))
+    base = owner.astype(np.int64) * _SPAN + _DAY0
+    return np.searchsorted(keys, base + hi, "right") > np.searchsorted(keys, base + lo, "left")
+
+
+def fact_labels(n_subjects: int, types: np.ndarray, start: np.ndarray, end: np.ndarray,
+                pun: dict, san: dict, chk: dict, today: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`compute_labels` on integer facts: (subject, index into sorted reason codes) pairs,
+    unique. Subjects are people ``0 .. n_subjects - 1`` (IDs are unique, so matching people by
+    row is matching them by ID number); day numbers count from 1970-01-01; ``pun`` holds
+    ``person, ptype, day, length, executed, revoked``, ``san`` ``subj, action, day`` (indices into
+    ``ACTIONS``) and ``chk`` ``subj, method, day`` (indices into ``METHODS``)."""
+    person = pun["person"]
+    det = ((pun["ptype"] == PUNISHMENT_TYPES.index(DETENTION)) & pun["executed"]
+           & ~pun["revoked"] & (person < n_subjects))
+    s, d, length = person[det].astype(np.int64), pun["day"][det], pun["length"][det]
+    inside = (d >= start[s]) & (d <= end[s])
+    s, d, length = s[inside], d[inside], length[inside]
+    due = d + SANCTION_DAYS < today
+    found = []
+
+    sanction = np.isin(san["action"], [ACTIONS.index(a) for a in SANCTIONS])
+    hit = _in_window(s[due], d[due], san["subj"][sanction], san["day"][sanction],
+                     d[due], d[due] + SANCTION_DAYS)
+    found.append((s[due][~hit], NO_SANCTION))
+
+    order = np.lexsort((d, s))
+    so, do = s[order], d[order]
+    first = np.r_[True, so[1:] != so[:-1]] if len(so) else np.zeros(0, dtype=bool)
+    group_start = np.maximum.accumulate(np.where(first, np.arange(len(so)), 0))
+    rank = np.arange(len(so)) - group_start + 1
+    want = np.array([TRIGGER_RANK.get(t, 0) for t in CORRECTION_TYPES])[types[so]]
+    trig = (rank == want) & (do + SANCTION_DAYS < today)
+    ts, td = so[trig], do[trig]
+    proposal_of = np.array([ACTIONS.index(PROPOSAL[t]) if t in PROPOSAL else -1
+                            for t in CORRECTION_TYPES])
+    matching = san["action"] == proposal_of[types[san["subj"]]]
+    latest = np.full(n_subjects, np.iinfo(np.int64).min)
+    np.maximum.at(latest, san["subj"][matching], san["day"][matching].astype(np.int64))
+    found.append((ts[latest[ts] < td], SHOULD_PROPOSE))
+
+    onsite = chk["method"] == METHODS.index(ONSITE)
+    hit = _in_window(s, d, chk["subj"][onsite], chk["day"][onsite], d, d + length - 1)
+    found.append((s[hit], CHECKIN_DURING))
+
+    subj = np.concatenate([f[0] for f in found]).astype(np.int64)
+    reason = np.concatenate([np.full(len(f[0]), _REASON_ORDER.index(f[1])) for f in found])
+    key = np.unique(subj * len(_REASON_ORDER) + reason)
+    return key // len(_REASON_ORDER), key % len(_REASON_ORDER)
+
+
+def label_table(record_ids: pa.Array, subj: np.ndarray, reason: np.ndarray) -> pa.Table:
+    """``record_id, reason`` rows for (subject, reason index) pairs, sorted by both."""
+    table = pa.table({"record_id": record_ids.take(pa.array(subj, pa.int64())),
+                      "reason": pa.array(_REASON_ORDER, pa.string()).take(
+                          pa.array(reason, pa.int64()))})
+    order = pc.sort_indices(table, sort_keys=[("record_id", "ascending"),
+                                              ("reason", "ascending")])
+    return table.take(order)

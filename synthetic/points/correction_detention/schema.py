@@ -14,7 +14,7 @@ from __future__ import annotations
 from synthetic.registry import Column, TableSchema
 
 POINT = "correction_detention"
-GENERATOR_VERSION = "correction_detention/1"
+GENERATOR_VERSION = "correction_detention/2"
 TITLE_ZH = "社区矫正对象被行政拘留未依法处置"
 TITLE_EN = "Community correction subjects under administrative detention"
 
