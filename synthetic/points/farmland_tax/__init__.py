@@ -14,35 +14,54 @@ pass (:mod:`render`). Approvals and patches are both subjects; the registry's on
 
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from synthetic.difficulty import Difficulty  # noqa: F401  (used by the doctest)
 from synthetic.points.farmland_tax.facts import (
     CLUE, FLAGS, HARD_NEGATIVE, HN_FLAGS, PLAIN, REASON_FLAGS, Facts, draw_facts, families,
     role_counts)
-from synthetic.points.farmland_tax.render import render
-from synthetic.points.farmland_tax.rules import compute_labels
+from synthetic.points.farmland_tax.payments import (
+    COUNTY_RATE8, USE_EXEMPT, USE_RURAL, USE_TRANSPORT)
+from synthetic.points.farmland_tax.render import (
+    RenderedTables, clean_table, render, render_table)
+from synthetic.points.farmland_tax.rules import (
+    approval_area_m2, compute_labels, label_table, reasons, unit_yuan)
 from synthetic.points.farmland_tax.schema import (
-    GENERATOR_VERSION, POINT, REASON_CODES, RECORD_ID_COLUMN, SUBJECT_TABLE, SUBJECT_TABLES,
-    TABLES, TITLE_EN, TITLE_ZH)
+    DEADLINE_DAYS, GENERATOR_VERSION, M2_PER_HA, POINT, REASON_CODES, RECORD_ID_COLUMN,
+    SUBJECT_TABLE, SUBJECT_TABLES, TABLES, TITLE_EN, TITLE_ZH)
 from synthetic.registry import GeneratedScenario, GenerationRequest, PointSpec, register
 
 
-def labels_of(facts: Facts) -> pd.DataFrame:
-    """The rules applied to the clean facts: ``record_id, reason`` rows, sorted."""
-    return compute_labels(facts.county_rates, facts.approvals, facts.patches, facts.tax_records,
-                          as_of=facts.as_of)
+def labels_of(facts: Facts) -> pa.Table:
+    """The rules applied to the facts' integer arrays: ``record_id, reason`` rows, sorted.
+
+    Every quantity is computed as :func:`compute_labels` computes it from the clean tables (the
+    same float operations on the same values), so both give the same labels.
+    """
+    terms, n_app, rec = facts.terms, facts.ident.n_approvals, facts.records
+    use = terms.use
+    area = np.concatenate([
+        approval_area_m2(np.round(terms.farm_m2[:n_app] / M2_PER_HA, 4),
+                         np.round(terms.basic_m2[:n_app] / M2_PER_HA, 4)),
+        np.round(terms.patch_centi / 100, 2)])
+    unit = unit_yuan(USE_EXEMPT[use], USE_TRANSPORT[use], USE_RURAL[use],
+                     COUNTY_RATE8[facts.ident.county] / 8)
+    deadline = terms.trigger + np.timedelta64(DEADLINE_DAYS, "D")
+    subject, reason = reasons(
+        unit * area, deadline < np.datetime64(facts.as_of, "D"),
+        np.arange(len(use)) < n_app, rec.subject, np.round(rec.cents / 100, 2),
+        (rec.code != 0) & (rec.code != terms.allowed[rec.subject]))
+    # only the labelled subjects' numbers become strings
+    named, at = np.unique(subject, return_inverse=True)
+    return label_table(pc.cast(pa.array(facts.ident.number[named]), pa.string()), at, reason)
 
 
 def generate(request: GenerationRequest) -> GeneratedScenario:
     facts = draw_facts(request.seed, request.size, request.difficulty, request.as_of)
-    labels = labels_of(facts)
-    tables = render(facts, request.seed, request.difficulty)
-    label_table = pa.Table.from_arrays(
-        [pa.array(labels["record_id"].to_numpy(), pa.string()),
-         pa.array(labels["reason"].to_numpy(), pa.string())], names=["record_id", "reason"])
-    return GeneratedScenario(tables=tables, labels=label_table)
+    return GeneratedScenario(tables=render(facts, request.seed, request.difficulty),
+                             labels=labels_of(facts))
 
 
 SPEC = register(PointSpec(
@@ -52,5 +71,5 @@ SPEC = register(PointSpec(
 
 __all__ = ["CLUE", "FLAGS", "GENERATOR_VERSION", "HARD_NEGATIVE", "HN_FLAGS", "PLAIN",
            "REASON_CODES", "REASON_FLAGS", "SPEC", "SUBJECT_TABLES", "TABLES", "Facts",
-           "compute_labels", "draw_facts", "families", "generate", "labels_of", "render",
-           "role_counts"]
+           "RenderedTables", "clean_table", "compute_labels", "draw_facts", "families",
+           "generate", "labels_of", "render", "render_table", "role_counts"]

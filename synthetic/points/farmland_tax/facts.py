@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from synthetic import pools
 from synthetic.difficulty import Difficulty, profile
 from synthetic.points.farmland_tax import identity as ID, payments as PA, schema as S
 from synthetic.rng import stream
@@ -85,22 +87,92 @@ USE_IS["any"] = np.ones(len(S.LAND_USES), dtype=bool)
 
 
 @dataclass(frozen=True)
+class Records:
+    """Tax records in their final (shuffled) row order; amounts and areas as exact integers."""
+
+    record_id: np.ndarray        # int64: the 19-digit voucher number
+    subject: np.ndarray          # row in the subject arrays (identity order)
+    entity: np.ndarray           # taxpayer entity
+    cents: np.ndarray
+    code: np.ndarray             # index into RELIEF_CODES
+    unit8: np.ndarray            # unit tax shown, in eighths of a yuan
+    area_centi: np.ndarray
+    date: np.ndarray             # datetime64[D]
+    single: np.ndarray           # the taxpayer is the subject's single-subject user
+
+
+@dataclass(frozen=True)
 class Facts:
-    """Clean tables (contract columns, canonical values) and what the noise pass needs."""
+    """The clean facts as integer arrays, and what the noise pass needs.
+
+    Subject arrays are in *identity order* (approvals first, then patches); ``approval_rows`` and
+    ``patch_rows`` give the subject of each row of the two tables in their shuffled order. The
+    clean tables as pandas frames (``approvals``, ``patches``, ``tax_records``, ``county_rates``,
+    ``subjects``) are built on demand, for tests and tools.
+    """
 
     as_of: datetime.date
-    county_rates: pd.DataFrame
-    approvals: pd.DataFrame
-    patches: pd.DataFrame
-    tax_records: pd.DataFrame
-    subjects: pd.DataFrame       # record_id, kind, role and one bool column per FLAGS
+    ident: ID.Identity
     entities: ID.Entities
-    approval_entity: np.ndarray  # user entity of each approvals row
-    patch_entity: np.ndarray
-    record_entity: np.ndarray    # taxpayer entity of each tax_records row
-    record_subject: np.ndarray   # row in ``subjects`` of each tax_records row
-    record_single: np.ndarray    # the record's taxpayer is the subject's single-subject user
-    subject_entity: np.ndarray   # user entity of each row of ``subjects``
+    role: np.ndarray
+    flags: dict                  # FLAGS -> bool per subject
+    terms: "PA.SubjectTerms"
+    subject_entity: np.ndarray   # user entity of each subject
+    approval_rows: np.ndarray
+    patch_rows: np.ndarray
+    trade: np.ndarray            # per approvals row: project-name trade word (pools "trade_names")
+    number: np.ndarray           # per approvals row: project-name number (101..499)
+    records: Records
+
+    @property
+    def approval_entity(self) -> np.ndarray:
+        return self.subject_entity[self.approval_rows]
+
+    @property
+    def patch_entity(self) -> np.ndarray:
+        return self.subject_entity[self.patch_rows]
+
+    @property
+    def record_entity(self) -> np.ndarray:
+        return self.records.entity
+
+    @property
+    def record_subject(self) -> np.ndarray:
+        return self.records.subject
+
+    @property
+    def record_single(self) -> np.ndarray:
+        return self.records.single
+
+    def _clean(self, name: str) -> pd.DataFrame:
+        from synthetic.points.farmland_tax.render import clean_table
+
+        return clean_table(self, name).to_pandas()
+
+    @cached_property
+    def county_rates(self) -> pd.DataFrame:
+        return self._clean("county_rates")
+
+    @cached_property
+    def approvals(self) -> pd.DataFrame:
+        return self._clean("approvals")
+
+    @cached_property
+    def patches(self) -> pd.DataFrame:
+        return self._clean("patches")
+
+    @cached_property
+    def tax_records(self) -> pd.DataFrame:
+        return self._clean("tax_records")
+
+    @cached_property
+    def subjects(self) -> pd.DataFrame:
+        """``record_id, kind, role`` and one bool column per FLAGS, in identity order."""
+        n = len(self.role)
+        return pd.DataFrame({"record_id": self.ident.number.astype(str).astype(object),
+                             "kind": np.where(np.arange(n) < self.ident.n_approvals,
+                                              "approval", "patch").astype(object),
+                             "role": self.role, **self.flags})
 
 
 def families(difficulty: Difficulty) -> tuple[str, ...]:
@@ -122,16 +194,25 @@ def role_counts(size: int, difficulty: Difficulty) -> tuple[int, int]:
     return n_clue, n_hn
 
 
-def _eligible(fams: tuple[str, ...], ident: ID.Identity) -> np.ndarray:
-    """(subjects, families): which family each subject's user type allows."""
-    ut = ident.user_type
+def _eligible(fams: tuple[str, ...], ident: ID.Identity, rows: np.ndarray) -> np.ndarray:
+    """(rows, families): which family the user type of each subject in ``rows`` allows."""
+    ut = ident.user_type[rows]
     org = ut != S.INDIVIDUAL
     rule = {HN_EXEMPT_UNTAXED: org, HN_REDUCED_TRANSPORT: org, HN_HALF_RURAL: ~org,
-            HN_CODE_ONLY: ident.single}
+            HN_CODE_ONLY: ident.single[rows]}
     return np.column_stack([rule.get(f, np.ones(len(ut), dtype=bool)) for f in fams])
 
 
+def _uniform_pick(rng: np.random.Generator, ok: np.ndarray) -> np.ndarray:
+    """One allowed column per row, uniformly (column 0 when a row allows none)."""
+    return np.argmax(rng.random(ok.shape) * ok, axis=1)
+
+
 def _roles(seed: int, difficulty: Difficulty, ident: ID.Identity) -> tuple[np.ndarray, dict]:
+    """Role of every subject, its reasons (clues) and families (hard negatives and side traps).
+
+    Random draws are made only for the subjects that use them, so a million subjects cost a
+    few hundred thousand draws."""
     rng = stream(seed, S.POINT, "roles", difficulty.value)
     size = len(ident.number)
     n_clue, n_hn = role_counts(size, difficulty)
@@ -140,48 +221,55 @@ def _roles(seed: int, difficulty: Difficulty, ident: ID.Identity) -> tuple[np.nd
     role[order[:n_clue]] = CLUE
     role[order[n_clue:n_clue + n_hn]] = HARD_NEGATIVE
     flags = {name: np.zeros(size, dtype=bool) for name in FLAGS}
-    patch = np.arange(size) >= ident.n_approvals
-    combo_a = rng.choice(len(_APPROVAL_P), size=size, p=_APPROVAL_P)
-    combo_p = rng.choice(len(_PATCH_P), size=size, p=_PATCH_P)
-    for j in range(len(_APPROVAL_COMBOS)):
-        for name in _APPROVAL_COMBOS[j]:
-            flags[name] |= (role == CLUE) & ~patch & (combo_a == j)
-        for name in _PATCH_COMBOS[j]:
-            flags[name] |= (role == CLUE) & patch & (combo_p == j)
+    clues = np.sort(order[:n_clue])
+    for rows, combos, p in ((clues[clues < ident.n_approvals], _APPROVAL_COMBOS, _APPROVAL_P),
+                            (clues[clues >= ident.n_approvals], _PATCH_COMBOS, _PATCH_P)):
+        combo = rng.choice(len(p), size=len(rows), p=p)
+        for j, names in enumerate(combos):
+            for name in names:
+                flags[name][rows[combo == j]] = True
 
     fams = families(difficulty)
-    ok = _eligible(fams, ident)
-    primary = np.argmax(rng.random(ok.shape) * ok, axis=1)
+    hn = np.sort(order[n_clue:n_clue + n_hn])
+    primary = _uniform_pick(rng, _eligible(fams, ident, hn))
     for j, name in enumerate(fams):
-        flags[name] |= (role == HARD_NEGATIVE) & (primary == j)
-    side = [f for f in fams if f in _SIDE]
-    side_ok = _eligible(tuple(side), ident)
-    second = np.argmax(rng.random(side_ok.shape) * side_ok, axis=1)
+        flags[name][hn[primary == j]] = True
+    side = tuple(f for f in fams if f in _SIDE)
     pays = (role == HARD_NEGATIVE) & ~(flags[HN_EXEMPT_UNTAXED] | flags[HN_NOT_YET_DUE])
-    pays |= flags[R_UNDERPAID] | flags[R_IMPROPER]
-    has_second = pays & (rng.random(size) < _SIDE_SHARE) & side_ok[np.arange(size), second]
+    pays = np.flatnonzero(pays | flags[R_UNDERPAID] | flags[R_IMPROPER])
+    side_ok = _eligible(side, ident, pays)
+    second = _uniform_pick(rng, side_ok)
+    has_second = (rng.random(len(pays)) < _SIDE_SHARE) & side_ok[np.arange(len(pays)), second]
     for j, name in enumerate(side):
-        flags[name] |= has_second & (second == j)
+        flags[name][pays[has_second & (second == j)]] = True
     # an empty source_ref needs the user as taxpayer, so the two families exclude each other
     flags[HN_OTHER_TAXPAYER] &= ~flags[HN_CODE_ONLY]
     return role, flags
 
 
+_NEED = {"any": 0, "taxable": 1, "transport": 2, "rural": 3, "exempt": 4}
+
+
 def _land_uses(rng, ident: ID.Identity, flags: dict) -> np.ndarray:
     """Each subject's land use, from its kind and user type, within what its role needs."""
     size = len(ident.number)
-    need = np.full(size, "any", dtype=object)
+    need = np.zeros(size, dtype=np.int8)
     need[flags[R_UNDECLARED] | flags[R_ILLEGAL] | flags[R_UNDERPAID] | flags[HN_NOT_YET_DUE]
-         | flags[HN_INSTALMENTS] | flags[HN_PAID_95_100]] = "taxable"
-    need[flags[HN_REDUCED_TRANSPORT]] = "transport"
-    need[flags[HN_HALF_RURAL]] = "rural"
-    need[flags[HN_EXEMPT_UNTAXED]] = "exempt"
-    kind = np.where(np.arange(size) < ident.n_approvals, "approval", "patch")
+         | flags[HN_INSTALMENTS] | flags[HN_PAID_95_100]] = _NEED["taxable"]
+    need[flags[HN_REDUCED_TRANSPORT]] = _NEED["transport"]
+    need[flags[HN_HALF_RURAL]] = _NEED["rural"]
+    need[flags[HN_EXEMPT_UNTAXED]] = _NEED["exempt"]
+    patch = np.arange(size) >= ident.n_approvals
+    # one small integer per (kind, user type, need) group
+    group = (patch.astype(np.int8) * 3 + ident.user_type) * len(_NEED) + need
     use = np.zeros(size, dtype=np.int64)
     u = rng.random(size)
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(6 * len(_NEED) + 1))
     for (k, ut), weights in _W.items():
         for category, allowed in USE_IS.items():
-            rows = np.flatnonzero((kind == k) & (ident.user_type == ut) & (need == category))
+            g = ((k == "patch") * 3 + ut) * len(_NEED) + _NEED[category]
+            rows = order[bounds[g]:bounds[g + 1]]
             if len(rows):
                 w = np.asarray(weights, dtype=float) * allowed
                 cum = np.cumsum(w / w.sum())
@@ -211,27 +299,16 @@ def _trigger_dates(rng, role: np.ndarray, flags: dict, boundary: bool,
     size = len(role)
     back = rng.integers(0, WINDOW_DAYS + 1, size)
     clue = role == CLUE
-    back = np.where(clue, rng.integers(S.DEADLINE_DAYS + 1, WINDOW_DAYS + 1, size), back)
-    back = np.where(flags[HN_LATE_PAID], rng.integers(60, WINDOW_DAYS + 1, size), back)
-    nyd = flags[HN_NOT_YET_DUE]
-    back = np.where(nyd, rng.integers(0, S.DEADLINE_DAYS + 1, size), back)
-    edge = rng.random(size) < BOUNDARY_SHARE
+    late, nyd = flags[HN_LATE_PAID], flags[HN_NOT_YET_DUE]
+    for rows, low, high in ((clue, S.DEADLINE_DAYS + 1, WINDOW_DAYS), (late, 60, WINDOW_DAYS),
+                            (nyd, 0, S.DEADLINE_DAYS)):
+        rows = np.flatnonzero(rows)
+        back[rows] = rng.integers(low, high + 1, len(rows))
     if boundary:
-        back = np.where(edge & clue & ~flags[HN_LATE_PAID], S.DEADLINE_DAYS + 1, back)
-        back = np.where(edge & nyd, S.DEADLINE_DAYS, back)
+        edge = rng.random(size) < BOUNDARY_SHARE
+        back[edge & clue & ~late] = S.DEADLINE_DAYS + 1
+        back[edge & nyd] = S.DEADLINE_DAYS
     return np.datetime64(as_of, "D") - back.astype("timedelta64[D]")
-
-
-def county_rates() -> pd.DataFrame:
-    """The setting: every current Anhui county with its rate class and rate."""
-    from synthetic import regions
-
-    codes = [r.code for r in regions.counties()]
-    classes = [S.rate_class(c) for c in codes]
-    return pd.DataFrame({"county_code": codes,
-                         "county_name": [regions.region(c).name for c in codes],
-                         "rate_class": classes,
-                         "rate_yuan_m2": [S.RATE_CLASSES[c] for c in classes]})
 
 
 def draw_facts(seed: int, size: int, difficulty: Difficulty | str,
@@ -247,56 +324,27 @@ def draw_facts(seed: int, size: int, difficulty: Difficulty | str,
     entity[gov] = ID.government_entity(ident.entities, ident.county[gov], _BODY[use[gov]])
     farm, basic, patch_area = _areas(rng, use, ident.n_approvals)
     trigger = _trigger_dates(rng, role, flags, profile(difficulty).boundary_dates, as_of)
-    rates = county_rates()
-    subj = PA.SubjectTerms.build(ident, use, farm, basic, patch_area, trigger, rates)
-    paid = PA.build_payments(seed, difficulty, subj, flags, entity, ident, as_of)
-    return _assemble(seed, as_of, ident, role, flags, subj, entity, paid, rates)
+    terms = PA.SubjectTerms.build(ident, use, farm, basic, patch_area, trigger)
+    paid = PA.build_payments(seed, difficulty, terms, flags, entity, ident, as_of)
 
-
-def _assemble(seed, as_of, ident: ID.Identity, role, flags, subj: "PA.SubjectTerms", entity,
-              paid: "PA.Records", rates: pd.DataFrame) -> Facts:
-    """Clean tables in their final (shuffled) row order."""
+    # the final (shuffled) row order of every table, and the project names' draws
     rng = stream(seed, S.POINT, "order")
     n_app = ident.n_approvals
-    ents = ident.entities
-    dates = np.datetime_as_string(subj.trigger, unit="D").astype(object)
-    uses = np.array(S.LAND_USES, dtype=object)[subj.use]
     a = rng.permutation(n_app)
-    p = n_app + rng.permutation(len(role) - n_app)
-    approvals = pd.DataFrame({
-        "approval_no": ident.number[a],
-        "project_name": PA.project_names(rng, subj, ident, ents, entity)[a],
-        "user_code": ents.code[entity[a]],
-        "user_name": ents.name[entity[a]],
-        "user_type": np.array(S.USER_TYPES, dtype=object)[ident.user_type[a]],
-        "county_code": ident.county[a],
-        "land_use": uses[a],
-        "farmland_ha": np.round(subj.farm_m2[a] / S.M2_PER_HA, 4),
-        "basic_farmland_ha": np.round(subj.basic_m2[a] / S.M2_PER_HA, 4),
-        "notice_date": dates[a],
-    })
-    patches = pd.DataFrame({
-        "patch_no": ident.number[p],
-        "county_code": ident.county[p],
-        "occupier_code": ents.code[entity[p]],
-        "occupier_name": ents.name[entity[p]],
-        "land_use": uses[p],
-        "illegal_farmland_m2": np.round(subj.patch_centi[p - n_app] / 100, 2),
-        "determined_date": dates[p],
-    })
+    p = n_app + rng.permutation(size - n_app)
+    trade = rng.integers(0, len(pools.pool("trade_names")), n_app)
+    number = rng.integers(101, 500, n_app)
     r = rng.permutation(len(paid.subject))
-    records = paid.frame(ident, ents, rng)
-    records = records.iloc[r].reset_index(drop=True)
-    subjects = pd.DataFrame({"record_id": ident.number,
-                             "kind": np.where(np.arange(len(role)) < n_app, "approval", "patch"),
-                             "role": role, **flags})
-    return Facts(as_of=as_of, county_rates=rates, approvals=approvals, patches=patches,
-                 tax_records=records, subjects=subjects, entities=ents,
-                 approval_entity=entity[a], patch_entity=entity[p],
-                 record_entity=paid.entity[r], record_subject=paid.subject[r],
-                 record_single=(paid.entity == entity[paid.subject])[r]
-                 & ident.single[paid.subject[r]], subject_entity=entity)
+    subject = paid.subject[r]
+    records = Records(
+        record_id=ID.unique_numbers(rng, ID.COUNTY_NUMBER[ident.county[subject]], 13),
+        subject=subject, entity=paid.entity[r], cents=paid.cents[r], code=paid.code[r],
+        unit8=paid.unit8[r], area_centi=paid.area_centi[r], date=paid.date[r],
+        single=(paid.entity[r] == entity[subject]) & ident.single[subject])
+    return Facts(as_of=as_of, ident=ident, entities=ident.entities, role=role, flags=flags,
+                 terms=terms, subject_entity=entity, approval_rows=a, patch_rows=p,
+                 trade=trade[a], number=number[a], records=records)
 
 
 __all__ = ["CLUE", "FLAGS", "Facts", "HARD_NEGATIVE", "HN_FLAGS", "PLAIN", "REASON_FLAGS",
-           "county_rates", "draw_facts", "families", "role_counts"]
+           "Records", "draw_facts", "families", "role_counts"]

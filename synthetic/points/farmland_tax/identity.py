@@ -7,6 +7,10 @@ enterprises (and a few villagers) have several, so a code alone does not always 
 A government body is one of eight bodies of the subject's county, chosen later by land use.
 Counties agree everywhere: the subject's ``county_code``, the division in the user's credit code,
 and the division in an ID number (or the legacy code of the county it replaced).
+
+Counties are small integers (indices into :data:`COUNTY_CODES`), subject numbers are ``int64``
+and every user's code and name sit once in an Arrow string array, so that a million subjects
+never become a million Python strings before the tables are written.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import datetime
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from synthetic import creditcodes, pools, regions
 from synthetic.idnumbers import draw_people
@@ -33,20 +39,26 @@ ENTERPRISE_WORDS = pools.pool("industry_words") + ("置业", "房地产开发", 
 BODIES = ("人民政府", "交通运输局", "水利局", "教育体育局", "卫生健康委员会", "民政局",
           "人民武装部", "农业农村局")
 
+# Every current Anhui county; a county is an index into these.
+COUNTY_CODES = np.array([r.code for r in regions.counties()])
+COUNTY_NUMBER = COUNTY_CODES.astype(np.int64)
+CITY_NAMES = np.array([regions.city_of(c).name for c in COUNTY_CODES], dtype=object)
+WUHU_COUNTIES = np.flatnonzero([regions.region(c).parent == WUHU for c in COUNTY_CODES])
+OTHER_COUNTIES = np.flatnonzero([regions.region(c).parent != WUHU for c in COUNTY_CODES])
+
 
 @dataclass(frozen=True)
 class Entities:
-    """Every user and payer: canonical code, registered name, kind and county."""
+    """Every user and payer: canonical code, registered name, kind and county (index)."""
 
-    code: np.ndarray
-    name: np.ndarray
+    code: pa.Array
+    name: pa.Array
     kind: np.ndarray       # ENTERPRISE | GOVERNMENT | INDIVIDUAL
     county: np.ndarray
     gov_start: int         # index of the first government body (county-major, BODIES order)
-    gov_counties: np.ndarray
 
     def __len__(self) -> int:
-        return len(self.code)
+        return len(self.kind)
 
 
 @dataclass(frozen=True)
@@ -54,41 +66,45 @@ class Identity:
     """Per subject: kind, number, user type, county and user (-1 for government, set later)."""
 
     n_approvals: int
-    number: np.ndarray
+    number: np.ndarray     # int64: the 14-digit approval / patch number
     user_type: np.ndarray
-    county: np.ndarray
+    county: np.ndarray     # index into COUNTY_CODES
     entity: np.ndarray
     single: np.ndarray     # the (enterprise or individual) user has exactly this one subject
     entities: Entities
 
 
-def county_pool() -> tuple[np.ndarray, np.ndarray]:
-    """Wuhu's counties and the other current Anhui counties."""
-    wuhu = np.array([r.code for r in regions.counties(city=WUHU)])
-    other = np.array([r.code for r in regions.counties() if r.parent != WUHU])
-    return wuhu, other
+_COUNTY_ARROW = pa.array(COUNTY_CODES.tolist(), pa.string())
+
+
+def _arrow(values) -> pa.Array:
+    """Strings (a numpy object array, or a pandas column) as one Arrow string array."""
+    out = pa.array(values, pa.string()) if isinstance(values, np.ndarray) else pa.array(values)
+    if isinstance(out, pa.ChunkedArray):
+        out = out.combine_chunks()
+    return out.cast(pa.string())
 
 
 def draw_counties(rng: np.random.Generator, n: int) -> np.ndarray:
-    wuhu, other = county_pool()
+    """County indices: 60% one of Wuhu's counties, the rest any other current Anhui county."""
     in_wuhu = rng.random(n) < WUHU_SHARE
-    return np.where(in_wuhu, wuhu[rng.integers(0, len(wuhu), n)],
-                    other[rng.integers(0, len(other), n)]).astype(object)
+    return np.where(in_wuhu, WUHU_COUNTIES[rng.integers(0, len(WUHU_COUNTIES), n)],
+                    OTHER_COUNTIES[rng.integers(0, len(OTHER_COUNTIES), n)]).astype(np.int16)
 
 
 def _government(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(codes, names, counties) of every county's bodies: registering body 1, type 1 (organ)."""
-    counties = np.array([r.code for r in regions.counties()], dtype=object)
-    county = np.repeat(counties, len(BODIES))
-    body = np.tile(np.array(BODIES, dtype=object), len(counties))
+    county = np.repeat(np.arange(len(COUNTY_CODES), dtype=np.int16), len(BODIES))
+    body = np.tile(np.array(BODIES, dtype=object), len(COUNTY_CODES))
     rng = stream(seed, POINT, "government")
-    codes = creditcodes.make_usccs(rng, len(county), divisions=county.astype(str),
+    codes = creditcodes.make_usccs(rng, len(county), divisions=COUNTY_CODES[county],
                                    registering="1", entity_type="1")
-    heads = {}
-    for c in counties:
+    heads = []
+    for c in COUNTY_CODES:
         r = regions.region(c)
-        heads[c] = (regions.region(r.parent).name + r.name) if r.name.endswith("区") else r.name
-    names = np.array([heads[c] for c in county], dtype=object) + body
+        heads.append((regions.region(r.parent).name + r.name) if r.name.endswith("区")
+                     else r.name)
+    names = np.array(heads, dtype=object)[county] + body
     return codes, names, county
 
 
@@ -96,9 +112,13 @@ def draw_identity(seed: int, size: int, as_of: datetime.date) -> Identity:
     rng = stream(seed, POINT, "identity")
     n_patch = size * PATCH_SHARE_TENTHS // 10
     n_app = size - n_patch
-    kind_p = np.array([USER_TYPE_P["approval"]] * n_app + [USER_TYPE_P["patch"]] * n_patch)
-    cum = np.cumsum(kind_p, axis=1)
-    user_type = np.minimum((rng.random(size)[:, None] >= cum).sum(axis=1), 2).astype(np.int8)
+    patch = np.arange(size) >= n_app
+    u = rng.random(size)
+    user_type = np.zeros(size, dtype=np.int8)
+    for kind, p in ((False, USER_TYPE_P["approval"]), (True, USER_TYPE_P["patch"])):
+        cum = np.cumsum(p)
+        rows = patch == kind
+        user_type[rows] = np.minimum((u[rows, None] >= cum[None, :]).sum(axis=1), 2)
     entity = np.full(size, -1, dtype=np.int64)
     county = draw_counties(rng, size)          # kept for government subjects
 
@@ -115,19 +135,20 @@ def draw_identity(seed: int, size: int, as_of: datetime.date) -> Identity:
         owner[reuse] = rng.integers(0, n_users, int(reuse.sum())) if n_users else 0
         if kind == ENTERPRISE:
             c = draw_counties(rng, n_users)
-            city = np.array([regions.city_of(x).name for x in c], dtype=object)
-            codes.append(creditcodes.make_usccs(rng, n_users, divisions=c.astype(str),
+            codes.append(creditcodes.make_usccs(rng, n_users, divisions=COUNTY_CODES[c],
                                                 registering="9", entity_type="1"))
-            names.append(pools.company_names(rng, n_users, city_names=city,
+            names.append(pools.company_names(rng, n_users, city_names=CITY_NAMES[c],
                                              industry_words=ENTERPRISE_WORDS, unique=True))
         else:
-            wuhu, other = county_pool()
-            weighted = np.concatenate([np.repeat(wuhu, 14), other])  # about 60% in Wuhu
+            weighted = np.concatenate([np.repeat(COUNTY_CODES[WUHU_COUNTIES], 14),
+                                       COUNTY_CODES[OTHER_COUNTIES]])   # about 60% in Wuhu
             people = draw_people(rng, n_users, as_of=as_of, min_age=22, max_age=85,
                                  divisions=weighted, legacy_share=LEGACY_DIVISION_SHARE)
-            c = people["county_code"].to_numpy()
-            codes.append(people["id_number"].to_numpy())
-            names.append(people["name"].to_numpy())
+            # the frame's columns go to Arrow as they are (no Python strings on the way)
+            c = pc.index_in(_arrow(people["county_code"]), value_set=_COUNTY_ARROW)
+            c = c.to_numpy(zero_copy_only=False).astype(np.int16)
+            codes.append(_arrow(people["id_number"]))
+            names.append(_arrow(people["name"]))
         counties.append(c)
         kinds.append(np.full(n_users, kind, dtype=np.int8))
         entity[rows] = start + owner
@@ -136,11 +157,10 @@ def draw_identity(seed: int, size: int, as_of: datetime.date) -> Identity:
 
     gcodes, gnames, gcounty = _government(seed)
     entities = Entities(
-        code=np.concatenate(codes + [gcodes]).astype(object),
-        name=np.concatenate(names + [gnames]).astype(object),
+        code=pa.concat_arrays([_arrow(x) for x in codes + [gcodes]]),
+        name=pa.concat_arrays([_arrow(x) for x in names + [gnames]]),
         kind=np.concatenate(kinds + [np.full(len(gcodes), GOVERNMENT, dtype=np.int8)]),
-        county=np.concatenate(counties + [gcounty]).astype(object),
-        gov_start=start, gov_counties=np.unique(gcounty.astype(str)))
+        county=np.concatenate(counties + [gcounty]), gov_start=start)
     uses = np.bincount(entity[entity >= 0], minlength=len(entities))
     single = (entity >= 0) & (uses[np.maximum(entity, 0)] == 1)
     return Identity(n_approvals=n_app, number=_numbers(rng, county),
@@ -149,19 +169,37 @@ def draw_identity(seed: int, size: int, as_of: datetime.date) -> Identity:
 
 
 def government_entity(entities: Entities, county: np.ndarray, body: np.ndarray) -> np.ndarray:
-    """Entity index of the body ``body`` (index into BODIES) of each county."""
-    at = np.searchsorted(entities.gov_counties, county.astype(str))
-    return entities.gov_start + at * len(BODIES) + body
+    """Entity index of the body ``body`` (index into BODIES) of each county (index)."""
+    return entities.gov_start + county.astype(np.int64) * len(BODIES) + body
+
+
+def unique_numbers(rng: np.random.Generator, prefix: np.ndarray, digits: int) -> np.ndarray:
+    """``prefix`` followed by ``digits`` random digits, all distinct: a repeat of an earlier row
+    is redrawn, in row order, until it is new. One sort finds the repeats (they are rare); the
+    redrawn values are checked against the sorted first draw and one another only."""
+    base = prefix.astype(np.int64) * 10**digits
+    num = base + rng.integers(0, 10**digits, len(prefix))
+    ranked = np.sort(num)
+    repeated = ranked[1:][ranked[1:] == ranked[:-1]]
+    if not len(repeated):
+        return num
+    rows = np.flatnonzero(np.isin(num, repeated))
+    later = np.ones(len(rows), dtype=bool)
+    later[np.unique(num[rows], return_index=True)[1]] = False
+    pending, accepted = rows[later], np.empty(0, dtype=np.int64)
+    while len(pending):
+        new = base[pending] + rng.integers(0, 10**digits, len(pending))
+        at = np.minimum(np.searchsorted(ranked, new), len(ranked) - 1)
+        clash = (ranked[at] == new) | np.isin(new, accepted)
+        first = np.zeros(len(new), dtype=bool)
+        first[np.unique(new, return_index=True)[1]] = True
+        clash |= ~first
+        num[pending[~clash]] = new[~clash]
+        accepted = np.concatenate([accepted, new[~clash]])
+        pending = pending[clash]
+    return num
 
 
 def _numbers(rng: np.random.Generator, county: np.ndarray) -> np.ndarray:
     """Approval and patch numbers alike: the county code and eight random digits, all unique."""
-    base = county.astype(np.int64) * 10**8
-    num = base + rng.integers(0, 10**8, len(county))
-    while True:
-        _, first = np.unique(num, return_index=True)
-        again = np.ones(len(num), dtype=bool)
-        again[first] = False
-        if not again.any():
-            return num.astype(str).astype(object)
-        num[again] = base[again] + rng.integers(0, 10**8, int(again.sum()))
+    return unique_numbers(rng, COUNTY_NUMBER[county], 8)

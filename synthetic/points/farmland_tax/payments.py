@@ -16,18 +16,14 @@ integer number of cents; "below 95%" is ``160 * cents < 19 * due8``. The roles d
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from synthetic import regions
 from synthetic.difficulty import Difficulty, profile
 from synthetic.points.farmland_tax import identity as ID, schema as S
 from synthetic.rng import stream
 
-_S = np.dtypes.StringDType()
 RATES8 = np.array([300, 210, 150, 16])     # the county rates and the transport rate, in eighths
 TIE_SHARE = 0.5                            # hn_paid_95_100 at exactly 95%
 NOT_DUE_PART_SHARE = 0.3                   # hn_not_yet_due subjects that paid a part already
@@ -36,6 +32,14 @@ _PART_GAP_DAYS = 45
 # how an underpaid subject went wrong, with weights
 WRONG_RATE, AREA_AS_HA, NO_SURCHARGE, PARTIAL, ONE_CENT = range(5)
 _U_WEIGHTS = np.array([0.3, 0.1, 0.15, 0.3, 0.15])
+# per county (index into identity.COUNTY_CODES): the county rate in eighths of a yuan
+COUNTY_RATE8 = np.array([round(S.RATE_CLASSES[S.rate_class(c)] * 8) for c in ID.COUNTY_CODES],
+                        dtype=np.int64)
+# per land use (index into LAND_USES)
+USE_EXEMPT = np.isin(S.LAND_USES, S.EXEMPT_USES)
+USE_TRANSPORT = np.isin(S.LAND_USES, S.TRANSPORT_USES)
+USE_RURAL = np.isin(S.LAND_USES, S.RURAL_USES)
+ALLOWED_CODE = np.array([S.RELIEF_CODES.index(S.relief_code(u)) for u in S.LAND_USES])
 
 
 @dataclass
@@ -52,16 +56,12 @@ class SubjectTerms:
     allowed: np.ndarray          # index into RELIEF_CODES
 
     @classmethod
-    def build(cls, ident: ID.Identity, use, farm, basic, patch_centi, trigger,
-              rates: pd.DataFrame) -> "SubjectTerms":
+    def build(cls, ident: ID.Identity, use, farm, basic, patch_centi, trigger) -> "SubjectTerms":
         size = len(use)
-        rate8 = dict(zip(rates["county_code"], (rates["rate_yuan_m2"] * 8).astype(np.int64)))
-        county8 = np.array([rate8[c] for c in ident.county], dtype=np.int64) if size else \
-            np.empty(0, dtype=np.int64)
-        names = np.array(S.LAND_USES)[use]
-        u8 = np.select([np.isin(names, S.EXEMPT_USES), np.isin(names, S.TRANSPORT_USES),
-                        np.isin(names, S.RURAL_USES)], [0, 16, county8 // 2], county8)
-        allowed = np.array([S.RELIEF_CODES.index(S.relief_code(u)) for u in S.LAND_USES])[use]
+        county8 = COUNTY_RATE8[ident.county]
+        u8 = np.select([USE_EXEMPT[use], USE_TRANSPORT[use], USE_RURAL[use]],
+                       [0, 16, county8 // 2], county8)
+        allowed = ALLOWED_CODE[use]
         pad = np.zeros(size - len(farm), dtype=np.int64)
         return cls(ident.n_approvals, use, np.concatenate([farm, pad]),
                    np.concatenate([basic, pad]), patch_centi, trigger, u8, allowed)
@@ -73,28 +73,29 @@ class SubjectTerms:
     @property
     def a100(self) -> np.ndarray:
         """Taxed area in hundredths of a m2, basic farmland counted 1.5 times."""
-        pc = np.concatenate([np.zeros(self.n_approvals, dtype=np.int64), self.patch_centi])
-        return np.where(self.patch, pc, 100 * self.farm_m2 + 50 * self.basic_m2)
+        n = self.n_approvals
+        return np.concatenate([100 * self.farm_m2[:n] + 50 * self.basic_m2[:n],
+                               self.patch_centi])
 
     @property
     def area_centi(self) -> np.ndarray:
         """The occupied area as a record shows it (no surcharge)."""
-        pc = np.concatenate([np.zeros(self.n_approvals, dtype=np.int64), self.patch_centi])
-        return np.where(self.patch, pc, 100 * self.farm_m2)
+        return np.concatenate([100 * self.farm_m2[:self.n_approvals], self.patch_centi])
 
     def make_tie_geometry(self, rows: np.ndarray) -> None:
         """Areas for which 95% of the due is a whole quarter-yuan: multiples of 40 m2 (no basic
         farmland), whose hectares times 10,000 give back the same m2 in float64."""
-        m2 = np.where(self.patch[rows], self.a100[rows] // 100, self.farm_m2[rows])
+        is_patch = rows >= self.n_approvals
+        m2 = self.farm_m2[rows]
+        m2[is_patch] = self.patch_centi[rows[is_patch] - self.n_approvals] // 100
         base = np.maximum(40, m2 // 40 * 40)
         steps = base[:, None] + 40 * np.arange(64)[None, :]   # failures run at most 22 long
         exact = (np.round(steps / S.M2_PER_HA, 4) * S.M2_PER_HA) == steps
         chosen = steps[np.arange(len(rows)), np.argmax(exact, axis=1)]
-        app = rows[~self.patch[rows]]
-        self.farm_m2[app] = chosen[~self.patch[rows]]
+        app = rows[~is_patch]
+        self.farm_m2[app] = chosen[~is_patch]
         self.basic_m2[app] = 0
-        pat = rows[self.patch[rows]]
-        self.patch_centi[pat - self.n_approvals] = 100 * chosen[self.patch[rows]]
+        self.patch_centi[rows[is_patch] - self.n_approvals] = 100 * chosen[is_patch]
 
 
 @dataclass(frozen=True)
@@ -108,33 +109,6 @@ class Records:
     unit8: np.ndarray
     area_centi: np.ndarray
     date: np.ndarray
-
-    def frame(self, ident: ID.Identity, ents: ID.Entities,
-              rng: np.random.Generator) -> pd.DataFrame:
-        return pd.DataFrame({
-            "tax_record_id": _record_ids(rng, ident.county[self.subject]),
-            "source_ref": ident.number[self.subject],
-            "taxpayer_code": ents.code[self.entity],
-            "taxpayer_name": ents.name[self.entity],
-            "taxed_area_m2": np.round(self.area_centi / 100, 2),
-            "unit_tax_yuan": np.round(self.unit8 / 8, 2),
-            "relief_code": np.array(S.RELIEF_CODES, dtype=object)[self.code],
-            "tax_payable_yuan": np.round(self.cents / 100, 2),
-            "declared_date": np.datetime_as_string(self.date, unit="D").astype(object),
-        })
-
-
-def _record_ids(rng: np.random.Generator, county: np.ndarray) -> np.ndarray:
-    """Tax voucher numbers: the county code and 13 random digits, unique."""
-    base = county.astype(np.int64) * 10**13
-    num = base + rng.integers(0, 10**13, len(county))
-    while True:
-        _, first = np.unique(num, return_index=True)
-        again = np.ones(len(num), dtype=bool)
-        again[first] = False
-        if not again.any():
-            return num.astype(str).astype(object)
-        num[again] = base[again] + rng.integers(0, 10**13, int(again.sum()))
 
 
 def _pick(rng: np.random.Generator, ok: np.ndarray, weights=None) -> np.ndarray:
@@ -151,6 +125,8 @@ def _cents(u8: np.ndarray, a100: np.ndarray) -> np.ndarray:
 
 def build_payments(seed: int, difficulty: Difficulty, subj: SubjectTerms, flags: dict,
                    entity: np.ndarray, ident: ID.Identity, as_of: datetime.date) -> Records:
+    """Every subject's tax records. Random draws are made only for the subjects that use them
+    (clues and hard negatives), so plain subjects cost a few vector operations."""
     from synthetic.points.farmland_tax import facts as F
 
     rng = stream(seed, S.POINT, "payments", difficulty.value)
@@ -162,73 +138,79 @@ def build_payments(seed: int, difficulty: Difficulty, subj: SubjectTerms, flags:
     unit = np.ones(n, dtype=np.int64)        # amounts in cents, or in 25 cents for ties
 
     # hn_paid_95_100 at exactly 95% and the surcharge mechanism need their areas first
-    p95 = flags[F.HN_PAID_95_100]
-    tie = p95 & (rng.random(n) < TIE_SHARE)
-    subj.make_tie_geometry(np.flatnonzero(tie))
-    lower = (100 * RATES8[None, :] <= 93 * subj.u8[:, None])
-    ok = np.column_stack([lower.any(axis=1), ~patch, ~patch, np.ones(n, bool), np.ones(n, bool)])
+    p95 = np.flatnonzero(flags[F.HN_PAID_95_100])
+    is_tie = rng.random(len(p95)) < TIE_SHARE
+    tie, near = p95[is_tie], p95[~is_tie]
+    subj.make_tie_geometry(tie)
+    u_only = np.flatnonzero(P & ~R)
+    lower = (100 * RATES8[None, :] <= 93 * subj.u8[u_only, None])
+    app = ~patch[u_only]
+    ok = np.column_stack([lower.any(axis=1), app, app, np.ones((len(u_only), 2), bool)])
     mech = _pick(rng, ok, _U_WEIGHTS)
-    u_only = P & ~R
-    surcharge = np.flatnonzero(u_only & (mech == NO_SURCHARGE))
+    surcharge = u_only[mech == NO_SURCHARGE]
     subj.basic_m2[surcharge] = np.floor(subj.farm_m2[surcharge]
                                         * rng.uniform(0.2, 0.6, len(surcharge)))
     a100, u8 = subj.a100, subj.u8
-    due8 = u8 * a100
     shown8 = u8.copy()
     area = subj.area_centi
     cents = _cents(u8, a100)
 
     # FOT_UNDERPAID alone
     rate = RATES8[_pick(rng, lower)]
-    m = u_only & (mech == WRONG_RATE)
-    shown8[m], cents[m] = rate[m], _cents(rate[m], a100[m])
-    m = u_only & (mech == AREA_AS_HA)
-    area[m] = np.round(subj.farm_m2[m] / 100)
-    cents[m] = (u8[m] * a100[m] + 40_000) // 80_000
-    m = u_only & (mech == NO_SURCHARGE)
-    cents[m] = _cents(u8[m], 100 * subj.farm_m2[m])
-    m = u_only & (mech == PARTIAL)
-    cents[m] = np.floor(cents[m] * rng.uniform(0.3, 0.9, int(m.sum()))).astype(np.int64)
-    parts[m] = rng.integers(1, 3, int(m.sum()))
-    m = u_only & (mech == ONE_CENT)
-    cents[m] = -((-19 * due8[m]) // 160) - 1
+    m = mech == WRONG_RATE
+    rows = u_only[m]
+    shown8[rows], cents[rows] = rate[m], _cents(rate[m], a100[rows])
+    rows = u_only[mech == AREA_AS_HA]
+    area[rows] = np.round(subj.farm_m2[rows] / 100)
+    cents[rows] = (u8[rows] * a100[rows] + 40_000) // 80_000
+    rows = u_only[mech == NO_SURCHARGE]
+    cents[rows] = _cents(u8[rows], 100 * subj.farm_m2[rows])
+    rows = u_only[mech == PARTIAL]
+    cents[rows] = np.floor(cents[rows] * rng.uniform(0.3, 0.9, len(rows))).astype(np.int64)
+    parts[rows] = rng.integers(1, 3, len(rows))
+    rows = u_only[mech == ONE_CENT]
+    cents[rows] = -((-19 * u8[rows] * a100[rows]) // 160) - 1
 
     # FOT_IMPROPER_RELIEF: a code the use does not allow (never NONE)
     n_codes = len(S.RELIEF_CODES)
-    k = 1 + rng.integers(0, n_codes - 2, n)
-    wrong_any = k + ((subj.allowed != 0) & (k >= subj.allowed))
-    wrong_any = np.where(subj.allowed == 0, 1 + rng.integers(0, n_codes - 1, n), wrong_any)
-    code[R & ~P] = wrong_any[R & ~P]
+    rows = np.flatnonzero(R & ~P)
+    allowed = subj.allowed[rows]
+    k = 1 + rng.integers(0, n_codes - 2, len(rows))
+    wrong_any = k + ((allowed != 0) & (k >= allowed))
+    code[rows] = np.where(allowed == 0, 1 + rng.integers(0, n_codes - 1, len(rows)), wrong_any)
     # with FOT_UNDERPAID: paid what the wrong code would give (an exemption, 2 yuan, or half)
-    exempt = 3 + rng.integers(0, len(S.EXEMPT_USES), n)
-    standard = subj.allowed == 0
-    alt = np.where(standard, np.where(rng.random(n) < 0.5, 1, 2), 1)
-    has_alt = standard | (subj.allowed == 2)
-    both = R & P
-    claim = np.where(has_alt & (rng.random(n) < 0.5), alt, exempt)
-    code[both] = claim[both]
-    alt8 = np.select([claim == 1, claim == 2], [16, u8 // 2], 0)
-    shown8[both] = alt8[both]
-    cents[both] = _cents(alt8[both], a100[both])
+    rows = np.flatnonzero(R & P)
+    allowed = subj.allowed[rows]
+    exempt = 3 + rng.integers(0, len(S.EXEMPT_USES), len(rows))
+    standard = allowed == 0
+    alt = np.where(standard, np.where(rng.random(len(rows)) < 0.5, 1, 2), 1)
+    has_alt = standard | (allowed == 2)
+    claim = np.where(has_alt & (rng.random(len(rows)) < 0.5), alt, exempt)
+    code[rows] = claim
+    alt8 = np.select([claim == 1, claim == 2], [16, u8[rows] // 2], 0)
+    shown8[rows] = alt8
+    cents[rows] = _cents(alt8, a100[rows])
 
     # hard negatives
-    cents[tie] = 19 * due8[tie] // 160
+    cents[tie] = 19 * u8[tie] * a100[tie] // 160
     unit[tie] = 25
-    near = p95 & ~tie
     cents[near] = np.minimum(_cents(u8[near], a100[near]),
-                             -((-19 * due8[near]) // 160) + 1
-                             + np.floor(rng.uniform(0, 0.045, int(near.sum())) * cents[near])
+                             -((-19 * u8[near] * a100[near]) // 160) + 1
+                             + np.floor(rng.uniform(0, 0.045, len(near)) * cents[near])
                              .astype(np.int64))
-    nyd = flags[F.HN_NOT_YET_DUE]
-    nyd_part = nyd & (rng.random(n) < NOT_DUE_PART_SHARE)
-    cents[nyd_part] = np.floor(cents[nyd_part] * rng.uniform(0.2, 0.6, int(nyd_part.sum())))
-    parts[flags[F.HN_INSTALMENTS]] = rng.integers(2, 4, int(flags[F.HN_INSTALMENTS].sum()))
-    pays = ~(U | flags[F.HN_EXEMPT_UNTAXED] | (nyd & ~nyd_part))
+    nyd = np.flatnonzero(flags[F.HN_NOT_YET_DUE])
+    nyd_part = rng.random(len(nyd)) < NOT_DUE_PART_SHARE
+    rows = nyd[nyd_part]
+    cents[rows] = np.floor(cents[rows] * rng.uniform(0.2, 0.6, len(rows)))
+    rows = np.flatnonzero(flags[F.HN_INSTALMENTS])
+    parts[rows] = rng.integers(2, 4, len(rows))
+    skip = U | flags[F.HN_EXEMPT_UNTAXED]
+    skip[nyd[~nyd_part]] = True
 
     payer = entity.copy()
     other = flags[F.HN_OTHER_TAXPAYER]
     payer[other] = _other_entities(rng, ident.entities, entity[other])
-    return _expand(rng, np.flatnonzero(pays), parts, unit, cents, code, shown8, area, payer,
+    return _expand(rng, np.flatnonzero(~skip), parts, unit, cents, code, shown8, area, payer,
                    subj.trigger, flags[F.HN_LATE_PAID], profile(difficulty).boundary_dates,
                    as_of)
 
@@ -251,84 +233,53 @@ def _other_entities(rng, ents: ID.Entities, users: np.ndarray) -> np.ndarray:
 
 def _expand(rng, payers_rows, parts, unit, cents, code, shown8, area, payer, trigger, late,
             boundary: bool, as_of: datetime.date) -> Records:
-    """One record per instalment; instalments of a subject differ in amount and add up."""
+    """One record per instalment; instalments of a subject differ in amount and add up.
+
+    Most subjects pay once: their record is the subject's row as it is, and only the few with
+    instalments draw shares and gaps."""
     s = payers_rows
     units = cents[s] // unit[s]
     k = parts[s]
     k = np.where((k == 3) & (units < 40), 2, k)
     k = np.where((k == 2) & (units < 10), 1, k)
-    a = np.maximum(1, np.floor(units * np.where(k == 2, rng.uniform(0.3, 0.45, len(k)),
-                                                rng.uniform(0.15, 0.25, len(k))))).astype(np.int64)
-    b = np.maximum(1, np.floor(units * rng.uniform(0.28, 0.33, len(k)))).astype(np.int64)
-    row = np.repeat(np.arange(len(s)), k)
+    multi = np.flatnonzero(k > 1)
+    km, um = k[multi], units[multi]
+    a = np.maximum(1, np.floor(um * np.where(km == 2, rng.uniform(0.3, 0.45, len(km)),
+                                             rng.uniform(0.15, 0.25, len(km))))).astype(np.int64)
+    b = np.maximum(1, np.floor(um * rng.uniform(0.28, 0.33, len(km)))).astype(np.int64)
     starts = np.cumsum(k) - k
-    part = np.arange(len(row)) - np.repeat(starts, k)
-    amount = np.select([k[row] == 1, part == 0, (part == 1) & (k[row] == 2), part == 1],
-                       [units[row], a[row], units[row] - a[row], b[row]],
-                       units[row] - a[row] - b[row]) * unit[s][row]
-    total = np.maximum(cents[s][row], 1)
-    part_area = np.where(k[row] == 1, area[s][row], np.round(area[s][row] * amount / total))
+    subject = np.repeat(s, k)
+    n_rec = len(subject)
+    # amounts in units: the whole, or the first, second and third instalment
+    amount = np.repeat(units, k)
+    first_at, second_at = starts[multi], starts[multi] + 1
+    amount[first_at] = a
+    amount[second_at] = np.where(km == 2, um - a, b)
+    three = km == 3
+    amount[starts[multi[three]] + 2] = um[three] - a[three] - b[three]
+    amount *= unit[subject]
+    part_area = area[subject]
+    in_multi = np.repeat(k > 1, k)
+    total = np.maximum(cents[subject[in_multi]], 1)
+    part_area[in_multi] = np.round(part_area[in_multi] * amount[in_multi] / total)
 
     as_of64 = np.datetime64(as_of, "D")
     room = (as_of64 - trigger[s]).astype(np.int64)
     first = np.floor(rng.random(len(s)) * (np.minimum(room, S.DEADLINE_DAYS) + 1)).astype(np.int64)
     if boundary:
         on_last_day = (rng.random(len(s)) < 0.15) & (room >= S.DEADLINE_DAYS)
-        first = np.where(on_last_day, S.DEADLINE_DAYS, first)
-    lt = late[s] & (room > S.DEADLINE_DAYS + 1)
-    span = np.minimum(room - S.DEADLINE_DAYS - 1, LATE_DAYS)
-    late_day = S.DEADLINE_DAYS + 1 + np.floor(rng.random(len(s)) * np.maximum(span, 1))
-    first = np.where(lt, late_day.astype(np.int64), first)
-    gap = np.where(part == 0, 0, rng.integers(1, _PART_GAP_DAYS + 1, len(row)))
-    csum = np.cumsum(gap)
-    offset = csum - np.repeat(csum[starts], k)
-    date = np.minimum(trigger[s][row] + (first[row] + offset).astype("timedelta64[D]"), as_of64)
-    subject = s[row]
+        first[on_last_day] = S.DEADLINE_DAYS
+    lt = np.flatnonzero(late[s] & (room > S.DEADLINE_DAYS + 1))
+    span = np.minimum(room[lt] - S.DEADLINE_DAYS - 1, LATE_DAYS)
+    first[lt] = S.DEADLINE_DAYS + 1 + np.floor(rng.random(len(lt)) * np.maximum(span, 1)) \
+        .astype(np.int64)
+    offset = np.repeat(first, k)
+    # later instalments: each a few weeks after the one before
+    gap2 = rng.integers(1, _PART_GAP_DAYS + 1, len(multi))
+    offset[second_at] += gap2
+    gap3 = rng.integers(1, _PART_GAP_DAYS + 1, int(three.sum()))
+    offset[starts[multi[three]] + 2] += gap2[three] + gap3
+    date = np.minimum(trigger[subject] + offset.astype("timedelta64[D]"), as_of64)
+    assert len(amount) == n_rec
     return Records(subject=subject, entity=payer[subject], cents=amount, code=code[subject],
                    unit8=shown8[subject], area_centi=part_area, date=date)
-
-
-# --- project names ------------------------------------------------------------------------
-
-_TEMPLATES = {
-    "industrial": "{place}{trade}产业园建设项目", "commercial": "{place}{trade}商业综合体项目",
-    "residential": "{place}{trade}花园住宅小区项目", "mining": "{place}{trade}石灰岩矿开采项目",
-    "tourism": "{place}{trade}生态旅游度假区项目", "railway": "{place}{trade}铁路专用线工程",
-    "highway": "{place}S{n}省道改建工程", "airport": "{place}通用机场建设项目",
-    "port": "{place}港区{trade}作业区码头工程", "waterway": "{place}{trade}河航道整治工程",
-    "water_conservancy": "{place}{trade}河综合治理工程",
-    "rural_housing": "{place}{name}农村村民住宅建设",
-    "military": "{place}人民武装部训练基地建设项目", "school": "{place}第{n}中学新建工程",
-    "kindergarten": "{place}{trade}幼儿园新建工程", "hospital": "{place}人民医院新院区建设项目",
-    "social_welfare": "{place}社会福利院（养老服务中心）建设项目",
-    "irrigation": "{place}高标准农田灌溉排水工程",
-}
-
-
-def _fill(template: str, values: dict) -> np.ndarray:
-    out = np.asarray([""], dtype=_S)
-    for i, piece in enumerate(re.split(r"\{(\w+)\}", template)):
-        out = np.strings.add(out, values[piece] if i % 2 else np.asarray([piece], dtype=_S))
-    return out
-
-
-def project_names(rng: np.random.Generator, subj: SubjectTerms, ident: ID.Identity,
-                  ents: ID.Entities, entity: np.ndarray) -> np.ndarray:
-    """zh_CN project names such as "芜湖市鸠江区恒通产业园建设项目", one template per land use."""
-    from synthetic import pools
-
-    n = len(subj.use)
-    uniq, inverse = np.unique(ident.county.astype(str), return_inverse=True)
-    place = np.asarray([regions.full_name(c).removeprefix("安徽省") for c in uniq],
-                       dtype=_S)[inverse]
-    trades = np.asarray(pools.pool("trade_names"), dtype=_S)
-    trade = trades[rng.integers(0, len(trades), n)]
-    number = rng.integers(101, 500, n).astype(str).astype(_S)
-    names = ents.name[entity].astype(_S)
-    out = np.empty(n, dtype=object)
-    for j, use in enumerate(S.LAND_USES):
-        rows = np.flatnonzero(subj.use == j)
-        if len(rows):
-            out[rows] = _fill(_TEMPLATES[use], {"place": place[rows], "trade": trade[rows],
-                                                "n": number[rows], "name": names[rows]})
-    return out

@@ -17,7 +17,7 @@ from synthetic import regions
 from synthetic.registry import Column, TableSchema
 
 POINT = "farmland_tax"
-GENERATOR_VERSION = "farmland_tax/1"
+GENERATOR_VERSION = "farmland_tax/2"
 TITLE_ZH = "耕地占用税"
 TITLE_EN = "Farmland occupation tax"
 
