@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from synthetic import regions
 from synthetic.pools import FEMALE, MALE, person_names
@@ -39,13 +40,8 @@ def make_id(division: str, birth: dt.date, seq: int) -> str:
     return str(make_ids([division], np.array([birth], dtype="datetime64[D]"), [seq])[0])
 
 
-def make_ids(divisions, births, seqs) -> np.ndarray:
-    """ID numbers for aligned arrays of division codes, ``datetime64[D]`` births and sequences.
-
-    Returns an object array of ``str``; the check digits are computed on digit arrays, so a
-    million IDs take well under a second.
-    """
-    div = np.asarray(divisions).astype(np.int64)
+def _id_chars(div: np.ndarray, births, seqs) -> np.ndarray:
+    """(n, 18) ASCII bytes of the IDs of int64 divisions, ``datetime64[D]`` births and sequences."""
     if div.size and (div.min() < 110000 or div.max() > 999999):
         raise ValueError("division codes must have 6 digits, the first not 0")
     days = np.asarray(births, dtype="datetime64[D]")
@@ -62,8 +58,38 @@ def make_ids(divisions, births, seqs) -> np.ndarray:
     # A division code has no leading zero, so every body prints as exactly 17 ASCII digits.
     chars = body.astype("S17").view(np.uint8).reshape(-1, 17)
     check = _CHECK_BYTES[((chars - ord("0")).astype(np.int64) @ _WEIGHTS) % 11]
-    full = np.concatenate([chars, check[:, None]], axis=1)
-    return full.view("S18").ravel().astype("U18").astype(object)
+    return np.concatenate([chars, check[:, None]], axis=1)
+
+
+def _arrow_strings(chars: np.ndarray) -> pa.Array:
+    """A ``large_string`` Arrow array from an (n, width) matrix of ASCII bytes, without copies
+    through Python objects."""
+    n, width = chars.shape
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
+    return pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets),
+                                                        pa.py_buffer(np.ascontiguousarray(chars))])
+
+
+def _codes(divisions) -> np.ndarray:
+    """``np.asarray(divisions).astype(np.int64)``; six-digit strings are read from their code
+    points (the same numbers, without parsing a million strings one by one)."""
+    codes = np.asarray(divisions)
+    if codes.dtype == np.dtype("U6") and codes.size:
+        points = np.ascontiguousarray(codes).view(np.uint32).reshape(-1, 6)
+        if ((points >= ord("0")) & (points <= ord("9"))).all():
+            value = (points - ord("0")).astype(np.int64) @ (10 ** np.arange(5, -1, -1))
+            return value.reshape(codes.shape)
+    return codes.astype(np.int64)
+
+
+def make_ids(divisions, births, seqs) -> np.ndarray:
+    """ID numbers for aligned arrays of division codes, ``datetime64[D]`` births and sequences.
+
+    Returns an object array of ``str``; the check digits are computed on digit arrays and the
+    strings are made from Arrow buffers, so a million IDs take a fraction of a second.
+    """
+    full = _id_chars(_codes(divisions), births, seqs)
+    return _arrow_strings(full).to_numpy(zero_copy_only=False).astype(object, copy=False)
 
 
 def _parse_birth(id18: str) -> dt.date | None:
@@ -136,14 +162,61 @@ def _birth_range(as_of: dt.date, min_age: int, max_age: int) -> tuple[dt.date, d
     return earliest, latest
 
 
-def _legacy_divisions(counties: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """For each current county, one of its legacy predecessors chosen by ``u`` (itself if none)."""
-    uniq, inverse = np.unique(counties, return_inverse=True)
+def _legacy_table(uniq) -> tuple[np.ndarray, np.ndarray]:
+    """For distinct current counties, a (county, k) table of their legacy predecessors (itself if
+    none; short rows padded with their first entry) and how many each has."""
     choices = [[r.code for r in regions.predecessors(str(c))] or [str(c)] for c in uniq]
     width = max(len(c) for c in choices)
     table = np.asarray([c + c[:1] * (width - len(c)) for c in choices])
-    counts = np.asarray([len(c) for c in choices])[inverse]
-    return table[inverse, (u * counts).astype(np.int64)]
+    return table, np.asarray([len(c) for c in choices])
+
+
+def _legacy_divisions(counties: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """For each current county, one of its legacy predecessors chosen by ``u`` (itself if none).
+
+    Rows share few counties, so each distinct one is looked up once (a hash factorisation, not a
+    sort of every row); the choice depends only on the county and ``u``."""
+    inverse, uniq = pd.factorize(counties, use_na_sentinel=False)
+    table, counts = _legacy_table(uniq)
+    return table[inverse, (u * counts[inverse]).astype(np.int64)]
+
+
+def _legacy_codes(pool: np.ndarray, at: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``_legacy_divisions(pool[at], u)`` parsed as int64, with ``at`` factorised instead of the
+    strings and each table entry parsed once."""
+    inverse, used = pd.factorize(at)
+    table, counts = _legacy_table(pool[used])
+    return table.astype(np.int64)[inverse, (u * counts[inverse]).astype(np.int64)]
+
+
+def _later_repeats(keys: np.ndarray) -> np.ndarray:
+    """Rows whose int64 key equals an earlier row's.
+
+    Repeats are rare, so one plain sort finds the repeated values and only the rows holding one
+    of them are ordered to tell the first from the later ones."""
+    n = len(keys)
+    again = np.zeros(n, dtype=bool)
+    if n < 2:
+        return again
+    ordered = np.sort(keys)
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    if len(repeated) == 0:
+        return again
+    at = np.minimum(np.searchsorted(repeated, keys), len(repeated) - 1)
+    rows = np.flatnonzero(repeated[at] == keys)
+    order = rows[np.argsort(keys[rows], kind="stable")]
+    sorted_keys = keys[order]
+    again[order[1:][sorted_keys[1:] == sorted_keys[:-1]]] = True
+    return again
+
+
+_STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _str_column(array: pa.Array):
+    """The pandas ``str`` column (Arrow ``large_string``) of an Arrow array."""
+    return pd.arrays.ArrowStringArray(pa.chunked_array([array], pa.large_string()),
+                                      dtype=_STR_DTYPE)
 
 
 def draw_people(rng: np.random.Generator, n: int, *, as_of: dt.date, min_age: int, max_age: int,
@@ -167,33 +240,52 @@ def draw_people(rng: np.random.Generator, n: int, *, as_of: dt.date, min_age: in
     if n > span * 999 * len(pool) // 4:
         raise ValueError(f"{n} people do not fit {span} birth days in {len(pool)} divisions")
     births = np.datetime64(earliest, "D") + rng.integers(0, span, n)
-    county = pool[rng.integers(0, len(pool), n)]
+    county_at = rng.integers(0, len(pool), n)
+    county = pool[county_at]
     use_legacy = rng.random(n) < legacy_share
     pick = rng.random(n)
     seq = rng.integers(1, 1000, n)
     redraw = np.random.default_rng(rng.integers(2**63))
-    sex = np.where(seq % 2 == 1, MALE, FEMALE).astype(object)
+    female = seq % 2 == 0
+    sex = np.where(female, FEMALE, MALE).astype(object)
     names = person_names(rng, sex, distinct=distinct_names)
 
-    division = county
+    # Division codes are parsed once per pool entry (the same parse as of every row) when the
+    # pool holds strings; any other pool keeps the row-wise path.
+    text_pool = pool.dtype.kind == "U"
     old = use_legacy & (births < np.datetime64(LEGACY_BORN_BEFORE, "D"))
-    if old.any():
-        division = np.where(old, _legacy_divisions(county, pick), county)
+    if text_pool:
+        try:
+            pool_codes = pool.astype(np.int64)
+        except (ValueError, OverflowError):
+            pool_codes = None
+        division = county.astype(np.int64) if pool_codes is None else pool_codes[county_at]
+        if old.any():
+            division = np.where(old, _legacy_codes(pool, county_at, pick), division)
+    else:
+        division = county
+        if old.any():
+            division = np.where(old, _legacy_divisions(county, pick), county)
+        division = division.astype(np.int64)
     # Collisions get a new sequence of the same parity from a side stream, so that neither the
     # sex nor any later draw depends on which IDs happened to collide.
-    prefix = division.astype(np.int64) * 10**9 + (births.astype(np.int64) + 10**6) * 1000
+    prefix = division * 10**9 + (births.astype(np.int64) + 10**6) * 1000
     while True:
-        _, first = np.unique(prefix + seq, return_index=True)
-        again = np.ones(n, dtype=bool)
-        again[first] = False
+        again = _later_repeats(prefix + seq)
         if not again.any():
             break
         seq[again] = 2 * redraw.integers(1, 500, int(again.sum())) - seq[again] % 2
 
+    if n == 0:   # empty columns of Python objects keep the object dtype they always had
+        empty = np.empty(0, dtype=object)
+        return pd.DataFrame({"id_number": empty, "name": names, "sex": sex, "birth_date": births,
+                             "county_code": county.astype(object)})
+    sexes = pa.array([MALE, FEMALE], pa.large_string())
     return pd.DataFrame({
-        "id_number": make_ids(division, births, seq),
-        "name": names,
-        "sex": sex,
+        "id_number": _str_column(_arrow_strings(_id_chars(division, births, seq))),
+        "name": _str_column(pa.array(names, pa.large_string())),
+        "sex": _str_column(sexes.take(pa.array(female.astype(np.int8)))),
         "birth_date": births,
-        "county_code": county.astype(object),
+        "county_code": (_str_column(pa.array(pool.tolist(), pa.large_string()).take(
+            pa.array(county_at))) if text_pool else county.astype(object)),
     })

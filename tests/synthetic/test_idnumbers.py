@@ -143,3 +143,25 @@ def test_distinct_names_and_bad_arguments():
     with pytest.raises(ValueError):
         draw_people(np.random.default_rng(1), 10**7, as_of=AS_OF, min_age=30, max_age=30,
                     divisions=["340207"])
+
+
+def test_make_ids_reads_codes_the_same_whatever_their_type():
+    births = np.array(["1980-05-17", "2001-02-28", "1999-12-31"], dtype="datetime64[D]")
+    codes = ["340207", "341621", "110101"]
+    expected = make_ids(np.asarray(codes, dtype=object), births, [123, 4, 999])
+    for form in (codes, np.asarray(codes), [int(c) for c in codes]):
+        got = make_ids(form, births, [123, 4, 999])
+        assert got.dtype == object and all(type(s) is str for s in got)
+        assert got.tolist() == expected.tolist()
+    assert expected[0] == "34020719800517123X"
+    with pytest.raises(ValueError):
+        make_ids(["34020a"], births[:1], [1])
+
+
+def test_draw_people_columns_keep_their_dtypes():
+    people = draw_people(np.random.default_rng(3), 50, as_of=AS_OF, min_age=18, max_age=60,
+                         legacy_share=0.5)
+    for column in ("id_number", "name", "sex", "county_code"):
+        assert people[column].dtype == "str" and people[column].map(type).eq(str).all()
+    empty = draw_people(np.random.default_rng(3), 0, as_of=AS_OF, min_age=18, max_age=60)
+    assert list(empty.columns) == list(people.columns) and len(empty) == 0

@@ -60,8 +60,8 @@ class Strings:
         """``YYYY-MM-DD`` for ``datetime64[D]`` days: a few thousand distinct ones, so the
         vocabulary is every day from the first to the last (no sort of millions of rows)."""
         number = days.astype(np.int64)
-        first = int(number.min(initial=0))
-        span = np.arange(first, int(number.max(initial=0)) + 1).astype("datetime64[D]")
+        first, last = (int(number.min()), int(number.max())) if number.size else (0, 0)
+        span = np.arange(first, last + 1).astype("datetime64[D]")
         return cls.of(np.datetime_as_string(span, unit="D"), number - first)
 
     def rewrite(self, rows: np.ndarray, variant, rng: np.random.Generator) -> None:
