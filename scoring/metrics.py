@@ -148,11 +148,11 @@ def score_run(labels: pd.DataFrame, predictions: pd.DataFrame, *,
         zero_copy_only=False)
     pairs = id_codes * n_reasons + reason_codes_all
     keep = named[reason_codes_all]
-    true_pairs = _distinct(pairs[:n_labels][keep[:n_labels]])
-    pred_pairs = _distinct(pairs[n_labels:][keep[n_labels:]])
+    true_pairs, pred_pairs, common = _distinct_pairs(
+        pairs[:n_labels][keep[:n_labels]], pairs[n_labels:][keep[n_labels:]],
+        len(ids.dictionary) * n_reasons)
     reason_precision, reason_recall, reason_f1 = _prf(
-        _count_common(pred_pairs, true_pairs), len(pred_pairs), len(true_pairs), zero_division,
-        level="Reason ")
+        common, len(pred_pairs), len(true_pairs), zero_division, level="Reason ")
 
     problems: list[str] = []
     unknown_ids = unknown_reasons = 0
@@ -263,6 +263,22 @@ def _marks(codes: np.ndarray, size: int) -> np.ndarray:
     marks = np.zeros(size, dtype=bool)
     marks[codes] = True
     return marks
+
+
+# Below this many possible (record, reason) pairs, boolean marks beat sorting; a hostile output
+# with many junk reason codes makes the space huge, and then sorting is used.
+_MARKS_LIMIT = 1 << 26
+
+
+def _distinct_pairs(true: np.ndarray, pred: np.ndarray, space: int
+                    ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Sorted distinct true and predicted pair codes and how many they share."""
+    if space <= _MARKS_LIMIT:
+        true_marks, pred_marks = _marks(true, space), _marks(pred, space)
+        common = int(np.count_nonzero(true_marks & pred_marks))
+        return np.flatnonzero(true_marks), np.flatnonzero(pred_marks), common
+    true, pred = _distinct(true), _distinct(pred)
+    return true, pred, _count_common(pred, true)
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
