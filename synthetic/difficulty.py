@@ -60,3 +60,12 @@ PROFILES: dict[Difficulty, DifficultyProfile] = {
 
 def profile(difficulty: Difficulty | str) -> DifficultyProfile:
     return PROFILES[Difficulty.parse(difficulty)]
+
+
+def role_counts(size: int, difficulty: Difficulty | str) -> tuple[int, int]:
+    """(clues, hard negatives) of a scenario of ``size`` subjects: at least one clue, the rest
+    from the difficulty's profile. Every point draws its roles from these two counts."""
+    prof = profile(difficulty)
+    n_clue = min(size, max(1, int(round(prof.clue_share * size))))
+    n_hn = min(size - n_clue, int(round(prof.hard_negative_ratio * n_clue)))
+    return n_clue, n_hn

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from synthetic.difficulty import Difficulty, profile
+from synthetic.difficulty import Difficulty, profile, role_counts  # noqa: F401  (role_counts is re-exported)
 from synthetic.points.correction_detention import events as E, identity, plan as P
 from synthetic.points.correction_detention.flags import (
     ADDITIVE_FAMILIES, CLUE, FLAGS, HARD_NEGATIVE, HN_AFTER_END, HN_FLAGS,
@@ -123,12 +123,6 @@ def families(difficulty: Difficulty | str) -> tuple[str, ...]:
     return tuple(f for f in HN_FLAGS if f != HN_NAMESAKE or profile(difficulty).namesakes)
 
 
-def role_counts(size: int, difficulty: Difficulty | str) -> tuple[int, int]:
-    """(clues, hard negatives) for a scenario: at least one clue, the rest from the profile."""
-    prof = profile(difficulty)
-    n_clue = min(size, max(1, int(round(prof.clue_share * size))))
-    n_hn = min(size - n_clue, int(round(prof.hard_negative_ratio * n_clue)))
-    return n_clue, n_hn
 
 
 def end_days(types: np.ndarray, start: np.ndarray, term_u: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from synthetic.difficulty import Difficulty, profile
+from synthetic.difficulty import Difficulty, profile, role_counts  # noqa: F401  (role_counts is re-exported)
 from synthetic.points.env_tax import declarations as DE, identity, lines as L
 from synthetic.points.env_tax.schema import (
     INDUSTRIES, POINT, monitoring_quarters, quarter_end, quarter_start)
@@ -114,12 +114,6 @@ def families(difficulty: Difficulty) -> tuple[str, ...]:
     return tuple(out)
 
 
-def role_counts(size: int, difficulty: Difficulty) -> tuple[int, int]:
-    """(clues, hard negatives) for a scenario: at least one clue, the rest from the profile."""
-    prof = profile(difficulty)
-    n_clue = min(size, max(1, int(round(prof.clue_share * size))))
-    n_hn = min(size - n_clue, int(round(prof.hard_negative_ratio * n_clue)))
-    return n_clue, n_hn
 
 
 def _roles(seed: int, size: int, difficulty: Difficulty) -> tuple[np.ndarray, dict]:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from synthetic import pools
-from synthetic.difficulty import Difficulty, profile
+from synthetic.difficulty import Difficulty, profile, role_counts  # noqa: F401  (role_counts is re-exported)
 from synthetic.points.farmland_tax import identity as ID, payments as PA, schema as S
 from synthetic.rng import stream
 
@@ -186,12 +186,6 @@ def families(difficulty: Difficulty) -> tuple[str, ...]:
     return tuple(out)
 
 
-def role_counts(size: int, difficulty: Difficulty) -> tuple[int, int]:
-    """(clues, hard negatives): at least one clue, the rest from the profile."""
-    prof = profile(difficulty)
-    n_clue = min(size, max(1, int(round(prof.clue_share * size))))
-    n_hn = min(size - n_clue, int(round(prof.hard_negative_ratio * n_clue)))
-    return n_clue, n_hn
 
 
 def _eligible(fams: tuple[str, ...], ident: ID.Identity, rows: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from synthetic.difficulty import Difficulty, profile
+from synthetic.difficulty import Difficulty, profile, role_counts  # noqa: F401  (role_counts is re-exported)
 from synthetic.points.housing_clauses import identity
 from synthetic.points.housing_clauses.schema import (
     ASYMMETRIC_MULTIPLES, ASYMMETRY, BASES, BOTH_CAPS, HARD_NEGATIVE_FAMILIES, MAX_CLAUSES,
@@ -65,12 +65,6 @@ class Facts:
     flags: pd.DataFrame            # contract_no, role and one bool column per FLAGS
 
 
-def role_counts(size: int, difficulty: Difficulty | str) -> tuple[int, int]:
-    """(clues, hard negatives) for a scenario: at least one clue, the rest from the profile."""
-    prof = profile(difficulty)
-    n_clue = min(size, max(1, int(round(prof.clue_share * size))))
-    n_hn = min(size - n_clue, int(round(prof.hard_negative_ratio * n_clue)))
-    return n_clue, n_hn
 
 
 def _round_rate(units: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from synthetic.difficulty import Difficulty, profile
+from synthetic.difficulty import Difficulty, profile, role_counts  # noqa: F401  (role_counts is re-exported)
 from synthetic.points.legal_aid import identity, plan as P, tables as T
 from synthetic.points.legal_aid.flags import (
     ADDITIVE_FAMILIES, CLUE, CORE_FAMILIES, FLAGS, HARD_NEGATIVE, HN_FLAGS, HN_NAMESAKE_CARD,
@@ -62,12 +62,6 @@ def families(difficulty: Difficulty | str) -> tuple[str, ...]:
     return tuple(f for f in HN_FLAGS if f != HN_NAMESAKE_CARD or profile(difficulty).namesakes)
 
 
-def role_counts(size: int, difficulty: Difficulty | str) -> tuple[int, int]:
-    """(clues, hard negatives) for a scenario: at least one clue, the rest from the profile."""
-    prof = profile(difficulty)
-    n_clue = min(size, max(1, int(round(prof.clue_share * size))))
-    n_hn = min(size - n_clue, int(round(prof.hard_negative_ratio * n_clue)))
-    return n_clue, n_hn
 
 
 def _base(seed: int, size: int, as_of: datetime.date) -> dict:

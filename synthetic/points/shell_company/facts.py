@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from synthetic.difficulty import Difficulty, profile
+from synthetic.difficulty import Difficulty, profile, role_counts  # noqa: F401  (role_counts is re-exported)
 from synthetic.points.shell_company import identity, ledger as L, plan as P
 from synthetic.points.shell_company.flags import (
     CLUE, FLAGS, HARD_NEGATIVE, HN_FLAGS, HN_NAMESAKE, HN_RING_STAFF, HN_ELDERLY_FAMILY,
@@ -58,12 +58,6 @@ def families(difficulty: Difficulty | str) -> tuple[str, ...]:
     return tuple(f for f in HN_FLAGS if f != HN_NAMESAKE or profile(difficulty).namesakes)
 
 
-def role_counts(size: int, difficulty: Difficulty | str) -> tuple[int, int]:
-    """(clues, hard negatives) for a scenario: at least one clue, the rest from the profile."""
-    prof = profile(difficulty)
-    n_clue = min(size, max(1, int(round(prof.clue_share * size))))
-    n_hn = min(size - n_clue, int(round(prof.hard_negative_ratio * n_clue)))
-    return n_clue, n_hn
 
 
 def _roles(seed: int, size: int, difficulty: Difficulty) -> tuple[np.ndarray, dict]:
