@@ -148,6 +148,17 @@ def _run_python(spec: dict, manifest: dict):
     return zip(*iterables)
 
 
+def create_context_view(con, point: str, as_of: str) -> None:
+    """``arena_context(point, as_of)``: what a python model gets as ``context``, for SQL.
+
+    Validated here, so the literals below cannot carry SQL."""
+    as_of = dt.date.fromisoformat(as_of).isoformat()
+    if not point.replace("_", "").isalnum():
+        raise ValueError(f"unexpected point name {point!r}")
+    con.execute(f"CREATE VIEW arena_context AS SELECT '{point}' AS point, "
+                f"DATE '{as_of}' AS as_of")
+
+
 def _run_sql(spec: dict, manifest: dict):
     import duckdb
 
@@ -163,6 +174,7 @@ def _run_sql(spec: dict, manifest: dict):
         quoted = '"' + name.replace('"', '""') + '"'
         literal = "'" + path.replace("'", "''") + "'"
         con.execute(f"CREATE VIEW {quoted} AS SELECT * FROM read_parquet({literal})")
+    create_context_view(con, spec["point"], manifest["as_of"])
     try:
         cursor = con.execute(query)
     except duckdb.OutOfMemoryException as exc:

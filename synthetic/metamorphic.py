@@ -288,26 +288,21 @@ def load_detect(submission: str | Path) -> Detect:
 
 
 def _sql_detect(root: Path) -> Detect:
-    """In the sandbox a query may read the manifest at ``/arena/input/scenario.json`` (e.g. for
-    ``as_of``); in-process that path is replaced by a temporary copy of the manifest."""
+    """The query in-process, with the tables and the ``arena_context`` view the sandbox gives."""
     def detect(point: str, tables: dict, context: Any) -> pd.DataFrame:
-        import json
-        import tempfile
-
         import duckdb
 
+        from harness.sandbox_runner import create_context_view
+
         query = (root / "queries" / f"{point}.sql").read_text(encoding="utf-8")
-        with tempfile.TemporaryDirectory(prefix="arena-sql-") as tmp:
-            (Path(tmp) / "scenario.json").write_text(json.dumps(context.manifest),
-                                                     encoding="utf-8")
-            query = query.replace("/arena/input/", f"{tmp}/")
-            con = duckdb.connect(":memory:", config={"threads": 1})
-            try:
-                for name, frame in tables.items():
-                    con.register(name, frame)
-                return con.execute(query).df()
-            finally:
-                con.close()
+        con = duckdb.connect(":memory:", config={"threads": 1})
+        try:
+            for name, frame in tables.items():
+                con.register(name, frame)
+            create_context_view(con, point, context.as_of.isoformat())
+            return con.execute(query).df()
+        finally:
+            con.close()
 
     return detect
 

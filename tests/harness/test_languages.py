@@ -123,3 +123,16 @@ def test_same_runtime_in_every_language(tmp_path, scenarios):
     line = next(x for x in run.stderr_tail.splitlines() if x.startswith("RUNTIME "))
     assert json.loads(line[len("RUNTIME "):]) == [list(sys.version_info[:2]), pandas.__version__,
                                                    duckdb.__version__, pyarrow.__version__]
+
+
+def test_sql_reads_point_and_as_of_from_arena_context(make_submission, fake_scenario):
+    """SQL has no context argument; the arena_context view gives what python models get."""
+    from harness.sandbox import run_submission
+
+    path = make_submission(
+        {"queries/env_tax.sql": "SELECT point || '@' || CAST(as_of AS VARCHAR) AS record_id "
+                                "FROM arena_context"},
+        language="sql", entrypoint=None)
+    result = run_submission(load_submission(path), fake_scenario, limits=Limits(wall_s=30))
+    assert result.status.value == "ok", (result.message, result.stderr_tail)
+    assert result.predictions["record_id"].tolist() == ["env_tax@2023-12-31"]

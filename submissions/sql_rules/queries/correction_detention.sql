@@ -4,8 +4,7 @@
 -- a 15-digit legacy ID with the century "19" inserted.
 WITH
 ctx AS (
-    SELECT CAST(json_extract_string(content, '$.as_of') AS DATE) AS as_of
-    FROM read_text('/arena/input/scenario.json')
+    SELECT as_of FROM arena_context
 ),
 subj AS (
     SELECT correction_no, trim(correction_type) AS type,

@@ -1,10 +1,8 @@
 -- env_tax (环境保护税), CONTRACT 2.1, as one DuckDB query. Every table is a view of its name.
--- The extraction date as_of is read from the scenario's manifest, which the sandbox mounts at
--- /arena/input/scenario.json.
+-- The extraction date as_of comes from the arena_context view (point, as_of).
 WITH
 ctx AS (
-    SELECT CAST(json_extract_string(content, '$.as_of') AS DATE) AS as_of
-    FROM read_text('/arena/input/scenario.json')
+    SELECT as_of FROM arena_context
 ),
 -- Codes: full-width to half-width, no spaces, upper case. Names: half-width brackets, no spaces.
 permit_keys AS (

@@ -4,8 +4,7 @@
 -- 15-digit legacy ID with the century "19" inserted (its body; the check character is dropped).
 WITH
 ctx AS (
-    SELECT CAST(json_extract_string(content, '$.as_of') AS DATE) AS as_of
-    FROM read_text('/arena/input/scenario.json')
+    SELECT as_of FROM arena_context
 ),
 subj_raw AS (
     SELECT approval_no AS record_id, 'approval' AS kind, user_code AS raw_code, county_code,
