@@ -7,31 +7,23 @@ level plants namesakes; exact duplicate rows never change its answer.
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
-import importlib.util
-import tomllib
 import types
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from synthetic.scenario import generate_scenario, load_scenario
+from arena_testkit import (imported_modules, load_model, manifest_of, score_detect,
+                           scenario_inputs as kit_inputs)
 
 BASELINE = Path(__file__).parents[2] / "submissions" / "shell_company_baseline"
 ALLOWED_IMPORTS = {"__future__", "datetime", "pandas", "numpy", "re", "unicodedata", "math"}
 POINT = "shell_company"
 
 
-@cache
 def model() -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location("model_shell_company_baseline",
-                                                  BASELINE / "model.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_model(BASELINE)
 
 
 @pytest.fixture(scope="module")
@@ -40,38 +32,19 @@ def workdir(tmp_path_factory) -> Path:
 
 
 def scenario_inputs(workdir: Path, seed: int, size: int, level: str, as_of: dt.date):
-    out = workdir / f"{level}-{seed}-{size}-{as_of.isoformat()}"
-    sc = load_scenario(out) if out.exists() else generate_scenario(
-        POINT, seed=seed, size=size, difficulty=level, as_of=as_of, out=out)
-    tables = {name: sc.read_table(name).to_pandas() for name in sc.manifest["tables"]}
-    labels = sc.read_labels().to_pandas()
-    return tables, labels, types.SimpleNamespace(as_of=sc.as_of, manifest=sc.manifest)
-
-
-def f1(truth: set, predicted: set) -> float:
-    if not truth and not predicted:
-        return 1.0
-    return 2 * len(truth & predicted) / (len(truth) + len(predicted))
+    return kit_inputs(workdir, POINT, seed, size, level, as_of)
 
 
 def scores(tables, labels, context) -> tuple[float, float]:
-    out = model().detect(POINT, {k: v.copy() for k, v in tables.items()}, context)
-    assert list(out.columns[:2]) == ["record_id", "reason"]
-    pairs = set(zip(out["record_id"], out["reason"]))
-    truth = set(zip(labels["record_id"], labels["reason"]))
-    return f1({r for r, _ in truth}, {r for r, _ in pairs}), f1(truth, pairs)
+    return score_detect(model(), POINT, tables, labels, context)
 
 
 def test_submission_manifest():
-    manifest = tomllib.loads((BASELINE / "submission.toml").read_text("utf-8"))
+    manifest = manifest_of(BASELINE)
     assert manifest == {"team": "组委会基线", "name": "shell-company-rules-baseline",
                         "version": "1.0", "points": [POINT], "language": "python",
                         "entrypoint": "model.py", "baseline": True}
-    tree = ast.parse((BASELINE / "model.py").read_text("utf-8"))
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
-                if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom)}
+    imported = imported_modules(BASELINE / "model.py")
     assert imported <= ALLOWED_IMPORTS, imported - ALLOWED_IMPORTS
 
 
