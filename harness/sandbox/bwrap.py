@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import stat
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -159,14 +160,23 @@ def sandbox_env(*, point: str, input_dir: str, output_dir: str) -> dict[str, str
 
 
 def passwd_files(run_dir: Path, user: SandboxUser) -> tuple[Path, Path]:
-    """A passwd and group file naming only the run's user (``arena``)."""
-    passwd = run_dir / "passwd"
-    group = run_dir / "group"
-    passwd.write_text(f"arena:x:{user.uid}:{user.gid}:arena:/tmp:/usr/sbin/nologin\n")
-    group.write_text(f"arena:x:{user.gid}:\n")
-    for path in (passwd, group):
-        path.chmod(0o644)
-    return passwd, group
+    """A passwd and group file naming only the run's user (``arena``).
+
+    Written only when missing or different: a run directory is reused (``slots.py``), and
+    rewriting a file in place frees its block, which is slow on disks mounted with ``discard``.
+    """
+    files = {run_dir / "passwd": f"arena:x:{user.uid}:{user.gid}:arena:/tmp:/usr/sbin/nologin\n",
+             run_dir / "group": f"arena:x:{user.gid}:\n"}
+    for path, content in files.items():
+        try:
+            current = path.read_text() if not path.is_symlink() else None
+        except OSError:
+            current = None
+        if current != content or stat.S_IMODE(os.lstat(path).st_mode) != 0o644:
+            path.unlink(missing_ok=True)
+            path.write_text(content)
+            path.chmod(0o644)
+    return run_dir / "passwd", run_dir / "group"
 
 
 def bwrap_arguments(*, binds: Sequence[Bind], sources: Sequence[str], env: dict[str, str],

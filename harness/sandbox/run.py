@@ -16,7 +16,6 @@ import os
 import shutil
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from harness import sandbox_runner as runner
@@ -30,6 +29,7 @@ from harness.sandbox.bwrap import (ARENA_INPUT, ARENA_OUTPUT, ARENA_RUNNER, AREN
 from harness.sandbox.launcher import Setup
 from harness.sandbox.monitor import Outcome, rlimits, supervise
 from harness.sandbox.result import RunResult
+from harness.sandbox.slots import OUTPUT, run_directory
 from harness.sandbox.stage import STAGE_DIR, Bind, prepare_stage_dir, stage_jobs, staged_sources
 from harness.sandbox.uids import SandboxUser, sandbox_user
 from harness.status import RunStatus
@@ -49,13 +49,13 @@ _SIGNALS = {6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV",
 
 
 def run_submission(submission: Submission, scenario: Scenario, *, limits: Limits = Limits(),
-                   unsafe_local: bool = False, work_root: Path | None = None) -> RunResult:
+                   unsafe_local: bool = False) -> RunResult:
     """Run ``submission`` on ``scenario`` and return how it ended.
 
     Never raises for anything the submission does: every failure is a :class:`RunStatus`.
     Raises :class:`SandboxUnavailableError` when bubblewrap is missing or cannot create its
     namespaces and ``unsafe_local`` is False. Safe to call from many threads and processes at
-    once: each run holds a uid of its own.
+    once: each run holds a uid (and so a run directory, ``slots.py``) of its own.
     """
     if not unsafe_local and not sandbox_available():
         raise SandboxUnavailableError(
@@ -68,23 +68,15 @@ def run_submission(submission: Submission, scenario: Scenario, *, limits: Limits
                        message=f"the submission covers {', '.join(submission.points)}, not this "
                                f"scenario's point '{scenario.point}'; add it to points in "
                                f"submission.toml to run it")
-    if work_root is not None:
-        Path(work_root).mkdir(parents=True, exist_ok=True)
-    run_dir = Path(tempfile.mkdtemp(prefix="arena-run-", dir=work_root))
-    try:
-        output_dir = run_dir / "output"
-        output_dir.mkdir(mode=0o700)
-        notes: tuple[str, ...] = ()
-        if unsafe_local:
-            outcome = _run_unsafe(submission, scenario, limits, run_dir, output_dir)
-        else:
-            with sandbox_user() as user:
-                outcome = _run_sandboxed(submission, scenario, limits, run_dir, output_dir, user)
-            if not user.dedicated:
-                notes = (SHARED_UID_NOTE,)
-        return _classify(submission, outcome, output_dir, limits, unsafe_local, notes)
-    finally:
-        shutil.rmtree(run_dir, ignore_errors=True)
+    if unsafe_local:
+        caller = SandboxUser(os.getuid(), os.getgid(), dedicated=False)
+        with run_directory(caller) as run_dir:
+            outcome = _run_unsafe(submission, scenario, limits, run_dir, run_dir / OUTPUT)
+            return _classify(submission, outcome, run_dir / OUTPUT, limits, True, ())
+    with sandbox_user() as user, run_directory(user) as run_dir:
+        outcome = _run_sandboxed(submission, scenario, limits, run_dir, run_dir / OUTPUT, user)
+        notes = () if user.dedicated else (SHARED_UID_NOTE,)
+        return _classify(submission, outcome, run_dir / OUTPUT, limits, False, notes)
 
 
 def _spec(submission: Submission, scenario: Scenario, limits: Limits, *, input_dir: str,
@@ -147,7 +139,6 @@ def _inputs(submission: Submission, scenario: Scenario, run_dir: Path,
 def _run_sandboxed(submission: Submission, scenario: Scenario, limits: Limits, run_dir: Path,
                    output_dir: Path, user: SandboxUser) -> Outcome:
     if user.dedicated:
-        os.chown(output_dir, user.uid, user.gid)
         prepare_stage_dir()
     manifest, tables, submission_dir = _inputs(submission, scenario, run_dir, user)
     binds = [Bind(root, str(root)) for root in interpreter_roots()]

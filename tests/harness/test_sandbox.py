@@ -441,13 +441,41 @@ def test_missing_bubblewrap_refuses_to_run(python_submission, fake_scenario, mon
     assert "\n" not in message
 
 
-def test_work_root_is_cleaned(python_submission, fake_scenario, tmp_path):
-    sub = python_submission("import pandas as pd\ndef detect(point, tables, context):\n"
-                            "    return pd.DataFrame({'record_id': ['P001']})\n")
-    work = tmp_path / "work"
-    result = run_submission(sub, fake_scenario, limits=FAST, work_root=work)
-    assert result.status is RunStatus.OK
-    assert list(work.iterdir()) == []
+def test_a_run_leaves_nothing_for_the_next(python_submission, fake_scenario):
+    """Whatever a run leaves in $ARENA_OUTPUT (files, links, directories, modes) is gone before
+    the next run, and no run directory is left behind."""
+    import os
+
+    from harness.sandbox.slots import RUNS_DIR
+
+    litter = python_submission("""
+        import os, pandas as pd
+        def detect(point, tables, context):
+            out = os.environ["ARENA_OUTPUT"]
+            open(out + "/left.txt", "w").write("secret")
+            os.mkdir(out + "/sub"); open(out + "/sub/x", "w").write("x")
+            os.symlink("/etc/passwd", out + "/link")
+            os.chmod(out, 0o777)
+            return pd.DataFrame({"record_id": ["P001"]})
+        """)
+    look = python_submission("""
+        import os, pandas as pd
+        def detect(point, tables, context):
+            out = os.environ["ARENA_OUTPUT"]
+            seen = sorted(os.listdir(out)) + [oct(os.stat(out).st_mode & 0o777)]
+            return pd.DataFrame({"record_id": ["P001"], "reason": [" ".join(seen)]})
+        """)
+    before = set(os.listdir("/tmp"))
+    for _ in range(3):
+        assert run_submission(litter, fake_scenario, limits=FAST).status is RunStatus.OK
+    result = run_submission(look, fake_scenario, limits=FAST)
+    assert result.status is RunStatus.OK, result.message
+    assert list(result.predictions["reason"]) == ["0o700"]
+    assert not [name for name in set(os.listdir("/tmp")) - before if name.startswith("arena-run")]
+    if os.geteuid() == 0:  # pool uids keep a directory each: only passwd, group, empty output
+        for slot in RUNS_DIR.iterdir():
+            assert sorted(os.listdir(slot)) <= ["group", "output", "passwd"]
+            assert os.listdir(slot / "output") == []
 
 
 def test_runs_as_a_pool_uid_that_owns_only_the_output(python_submission, fake_scenario):
