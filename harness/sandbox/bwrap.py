@@ -115,7 +115,8 @@ def sandbox_available() -> bool:
     return record is not None and record.get("status") == 0
 
 
-def interpreter_roots() -> list[Path]:
+@functools.lru_cache(maxsize=1)
+def interpreter_roots() -> tuple[Path, ...]:
     """The directory trees the running Python needs, as real paths, outermost only.
 
     The venv (``sys.prefix``) and the interpreter it was made from (``sys.base_prefix``,
@@ -131,7 +132,7 @@ def interpreter_roots() -> list[Path]:
         if not path.is_dir() or any(path.is_relative_to(root) for root in roots):
             continue
         roots.append(path)
-    return roots
+    return tuple(roots)
 
 
 def sandbox_env(*, point: str, input_dir: str, output_dir: str) -> dict[str, str]:

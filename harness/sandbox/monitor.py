@@ -10,7 +10,9 @@ comes from ``wait4``):
   ``output_mb``, or stdout+stderr over ``stream_bytes`` -> the tree is killed with SIGKILL and the
   reason recorded;
 - when the command ends, every process of the tree that is still alive is killed too, and
-  :func:`supervise` returns only once none is left.
+  :func:`supervise` returns only once none is left (when bubblewrap reports that the sandbox's
+  PID 1 exited and then exits by itself, the kernel has already killed and reaped the whole PID
+  namespace, and nothing needs to be looked for).
 
 Memory is limited in layers. The contract's limit (the whole tree's memory) is enforced by the
 poll above on the sum of private resident memory (``RssAnon + RssShmem`` from
@@ -76,6 +78,9 @@ class Outcome:
     cpu_s: float
     peak_memory_mb: float
     stderr_tail: str
+    # bubblewrap reported the exit of the sandbox's PID 1 and then exited by itself (the kernel
+    # has then killed and reaped every process of the PID namespace)
+    pid1_exited: bool = False
 
 
 def rlimits(limits: Limits, *, nproc: bool) -> list[tuple[int, int, int]]:
@@ -375,19 +380,20 @@ def supervise(argv: list[str], *, env: dict[str, str], limits: Limits, output_di
     else:
         status, utime, stime = record["status"], record["utime"], record["stime"]
         maxrss = record["maxrss"]
-    _reap_leftovers(root, seen)
+    started, exit_code, pid1_exited = _bwrap_status(status_fd, status)
+    if not pid1_exited:  # otherwise the kernel has already emptied the sandbox's PID namespace
+        _reap_leftovers(root, seen)
     streams.drain(timeout=2.0)
     stderr_tail = streams.close()
     if stop_reason is None and streams.overflow:
         stop_reason = "streams"
         stop_detail = f"wrote more than {limits.stream_bytes} bytes to stdout and stderr"
-    started, exit_code = _bwrap_status(status_fd, status)
     cpu_s = max(peak.cpu_s, utime + stime)
     peak_mb = max(peak.memory_bytes, peak.hwm_bytes) / MIB
     peak_mb = max(peak_mb, maxrss / 1024)
     return Outcome(exit_code=exit_code, started=started, stop_reason=stop_reason,
                    stop_detail=stop_detail, wall_s=wall_s, cpu_s=cpu_s, peak_memory_mb=peak_mb,
-                   stderr_tail=stderr_tail)
+                   stderr_tail=stderr_tail, pid1_exited=pid1_exited)
 
 
 def _over_limit(sample: _Sample, elapsed: float, limits: Limits, *,
@@ -448,11 +454,12 @@ def _live(fields: list[str]) -> bool:
     return len(fields) > 19 and fields[0] not in ("Z", "X")
 
 
-def _bwrap_status(status_fd: int | None, wait_status: int) -> tuple[bool, int | None]:
+def _bwrap_status(status_fd: int | None, wait_status: int) -> tuple[bool, int | None, bool]:
+    """(started, exit code, bubblewrap reported PID 1's exit) from bwrap's JSON status pipe."""
     code = os.waitstatus_to_exitcode(wait_status)
     exit_code = code if code >= 0 else 128 - code
     if status_fd is None:
-        return True, exit_code
+        return True, exit_code, False
     chunks = []
     try:
         os.set_blocking(status_fd, False)
@@ -468,7 +475,7 @@ def _bwrap_status(status_fd: int | None, wait_status: int) -> tuple[bool, int | 
             chunks.append(chunk)
     finally:
         os.close(status_fd)
-    started = False
+    started = pid1_exited = False
     for line in b"".join(chunks).decode("utf-8", "replace").splitlines():
         try:
             document = json.loads(line)
@@ -478,4 +485,6 @@ def _bwrap_status(status_fd: int | None, wait_status: int) -> tuple[bool, int | 
             started = True
         if "exit-code" in document:
             exit_code = int(document["exit-code"])
-    return started, exit_code
+            pid1_exited = True
+    # ... and bwrap then exited by itself (it does so only after reaping PID 1)
+    return started, exit_code, pid1_exited and os.WIFEXITED(wait_status)

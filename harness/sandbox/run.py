@@ -75,6 +75,8 @@ def run_submission(submission: Submission, scenario: Scenario, *, limits: Limits
             return _classify(submission, outcome, run_dir / OUTPUT, limits, True, ())
     with sandbox_user() as user, run_directory(user) as run_dir:
         outcome = _run_sandboxed(submission, scenario, limits, run_dir, run_dir / OUTPUT, user)
+        # bwrap exited by itself after its PID 1: the kernel has emptied the PID namespace.
+        user.pid_namespace_ended = outcome.pid1_exited and outcome.stop_reason is None
         notes = () if user.dedicated else (SHARED_UID_NOTE,)
         return _classify(submission, outcome, run_dir / OUTPUT, limits, False, notes)
 

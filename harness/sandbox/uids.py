@@ -45,13 +45,20 @@ _QUARANTINED: list[int] = []
 _CLEAN = b"clean\n"  # a lock file's content once its uid has no process left
 
 
-@dataclass(frozen=True)
+@dataclass
 class SandboxUser:
-    """The host uid/gid a run executes as; ``dedicated`` when it is a pool uid (harness root)."""
+    """The host uid/gid a run executes as; ``dedicated`` when it is a pool uid (harness root).
+
+    ``pid_namespace_ended``: set by the run when bubblewrap reported the exit of the sandbox's
+    PID 1. The kernel kills and reaps every process of a PID namespace before its init's exit is
+    reported, and bubblewrap (reaped before that) is the only process of the uid outside it, so
+    the release skips the sweep of ``/proc`` (about 1.5 ms per run, more on a busy host).
+    """
 
     uid: int
     gid: int
     dedicated: bool
+    pid_namespace_ended: bool = False
 
 
 def pool_uids() -> range:
@@ -129,20 +136,24 @@ def _acquire() -> tuple[int, int]:
 
 @contextmanager
 def sandbox_user() -> Iterator[SandboxUser]:
-    """Hold a uid for one run; on exit kill every process of it, then release it."""
+    """Hold a uid for one run; on exit kill every process of it (unless the run's PID namespace
+    is known to have ended), then release it."""
     if os.geteuid() != 0:
         yield SandboxUser(os.getuid(), os.getgid(), dedicated=False)
         return
     uid, fd = _acquire()
+    user = None
     try:
         if os.pread(fd, len(_CLEAN), 0) != _CLEAN:  # the last holder died mid-run
             kill_user_processes(uid)
         os.pwrite(fd, b"in use\n", 0)
         os.ftruncate(fd, 7)
-        yield SandboxUser(uid, uid, dedicated=True)
+        user = SandboxUser(uid, uid, dedicated=True)
+        yield user
     finally:
         try:
-            kill_user_processes(uid)
+            if user is None or not user.pid_namespace_ended:
+                kill_user_processes(uid)
         except BaseException:
             _QUARANTINED.append(fd)  # keep the lock: no later run gets a uid with survivors
             raise
