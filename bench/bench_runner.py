@@ -1,6 +1,6 @@
 """Runner throughput (trivial runs, 1 and 2 local workers) and the store's overhead per run.
 
-    .venv/bin/python bench/bench_runner.py [--runs 40] [--repeat 3]
+    .venv/bin/python bench/bench_runner.py [--runs 40] [--repeat 3] [--no-write]
 
 Throughput: a trivial command submission (writes a one-line clues.csv) on a tiny scenario, run in
 the real sandbox through ``harness.execute.run_tasks`` with each result stored (predictions file
@@ -128,6 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-write", action="store_true", help="print, do not update the file")
     args = parser.parse_args()
     from harness.sandbox import sandbox_available
 
@@ -171,7 +172,8 @@ and recording the run with its scores (one SQLite WAL transaction) takes
 **{1000 * both:.2f} ms**, of which the SQLite transaction is {1000 * alone:.2f} ms — about
 {100 * both / per_run:.1f}% of a trivial sandboxed run.
 """
-    write_section("runner", body)
+    if not args.no_write:
+        write_section("runner", body)
     print(body)
 
 
