@@ -26,16 +26,17 @@ from synthetic.points.housing_clauses.render import clause_texts, render
 from synthetic.points.housing_clauses.rules import compute_labels
 from synthetic.points.housing_clauses.schema import (
     GENERATOR_VERSION, HARD_NEGATIVE_FAMILIES, POINT, REASON_CODES, RECORD_ID_COLUMN,
-    SUBJECT_TABLE, TABLES, TEMPLATE_SETS, TITLE_EN, TITLE_ZH)
+    SUBJECT_TABLE, TABLES, TEMPLATE_SETS, TEXT_FAMILIES, TITLE_EN, TITLE_ZH)
 from synthetic.registry import GeneratedScenario, GenerationRequest, PointSpec, register
 
 
 def labels_of(facts: Facts) -> pa.Table:
     """The rules applied to the facts: ``record_id, reason`` rows, sorted."""
-    return compute_labels(facts.contracts["contract_no"].to_numpy(), facts.buyer_rate,
-                          facts.seller_rate, facts.buyer_cap, facts.seller_cap,
-                          facts.clauses["contract_no"].to_numpy(),
-                          facts.clauses["family"].to_numpy())
+    contract_no = facts.contract_table["contract_no"].combine_chunks()
+    return compute_labels(
+        contract_no, facts.buyer_rate, facts.seller_rate, facts.buyer_cap, facts.seller_cap,
+        pa.DictionaryArray.from_arrays(facts.clause_contract, contract_no),
+        pa.DictionaryArray.from_arrays(facts.clause_family, pa.array(TEXT_FAMILIES)))
 
 
 def generate(request: GenerationRequest, *, template_set: str | None = None

@@ -19,16 +19,19 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from synthetic.difficulty import Difficulty, profile, role_counts  # noqa: F401  (role_counts is re-exported)
 from synthetic.points.housing_clauses import identity
 from synthetic.points.housing_clauses.schema import (
     ASYMMETRIC_MULTIPLES, ASYMMETRY, BASES, BOTH_CAPS, HARD_NEGATIVE_FAMILIES, MAX_CLAUSES,
     MAX_RATE, MIN_CLAUSES, ORDINARY, PARTIES, POINT, RATE_ASYMMETRIC, RATE_BUYER, RATE_DOUBLE,
-    RATE_SELLER, RATE_STEP, REASON_CODES, REASON_FAMILIES, SELLER_CAP, SELLER_RATES)
+    RATE_SELLER, RATE_STEP, REASON_CODES, REASON_FAMILIES, SELLER_CAP, SELLER_RATES,
+    TEXT_FAMILIES)
 from synthetic.rng import stream
 
 PLAIN, CLUE, HARD_NEGATIVE = 0, 1, 2
@@ -51,24 +54,60 @@ _EXCLUSIVE = {RATE_ASYMMETRIC: RATE_DOUBLE, SELLER_CAP: BOTH_CAPS}
 
 @dataclass(frozen=True)
 class Facts:
-    """Clean contracts, the clause plan and the facts the rules read."""
+    """Clean contracts, the clause plan and the facts the rules read.
+
+    Kept as Arrow and numpy arrays, the clause plan as one small integer per clause grouped by
+    contract (a million contracts have ten million clauses); :attr:`contracts`, :attr:`clauses`
+    and :attr:`flags` are the same facts as pandas tables, built when first read.
+    """
 
     as_of: datetime.date
-    contracts: pd.DataFrame        # the contract table's columns, clean
-    clauses: pd.DataFrame          # contract (row of contracts), contract_no, clause_no, family
+    contract_table: pa.Table       # the contract table's columns, clean
+    clause_contract: np.ndarray    # row of contract_table
+    clause_no: np.ndarray          # 1.. within the contract
+    clause_family: np.ndarray      # index into schema.TEXT_FAMILIES
     buyer_rate: np.ndarray         # daily rates in units of 1/100,000
     seller_rate: np.ndarray
     buyer_cap: np.ndarray          # a cap on the buyer's penalty
     seller_cap: np.ndarray         # a cap on the seller's liability or late-delivery penalty
     party: np.ndarray              # index into schema.PARTIES
     base: np.ndarray               # index into schema.BASES
-    flags: pd.DataFrame            # contract_no, role and one bool column per FLAGS
+    role: np.ndarray               # PLAIN, CLUE or HARD_NEGATIVE
+    family_flags: dict[str, np.ndarray]   # one bool array per FLAGS
 
+    @cached_property
+    def contracts(self) -> pd.DataFrame:
+        """The contract table's columns, clean."""
+        return self.contract_table.to_pandas()
 
+    @cached_property
+    def clauses(self) -> pd.DataFrame:
+        """contract (row of contracts), contract_no, clause_no, family: one row per clause."""
+        return pd.DataFrame({
+            "contract": self.clause_contract.astype(np.int64),
+            "contract_no": self.contract_table["contract_no"].to_numpy()[self.clause_contract],
+            "clause_no": self.clause_no.astype(np.int64),
+            "family": np.asarray(TEXT_FAMILIES, dtype=object)[self.clause_family]})
+
+    @cached_property
+    def flags(self) -> pd.DataFrame:
+        """contract_no, role and one bool column per FLAGS."""
+        return pd.DataFrame({"contract_no": self.contract_table["contract_no"].to_numpy(),
+                             "role": self.role, **self.family_flags})
 
 
 def _round_rate(units: np.ndarray) -> np.ndarray:
     return (np.round(units / RATE_STEP) * RATE_STEP).astype(np.int64)
+
+
+def _taken(values: np.ndarray, at: np.ndarray) -> pa.Array:
+    """``values[at]`` as Arrow strings, without a Python object per row."""
+    return pa.array(values, pa.string()).take(at)
+
+
+def _iso(days: np.ndarray) -> pa.Array:
+    """``YYYY-MM-DD`` of ``datetime64[D]`` values."""
+    return pa.array(days).cast(pa.string())
 
 
 def _base(seed: int, size: int, as_of: datetime.date) -> dict:
@@ -84,14 +123,16 @@ def _base(seed: int, size: int, as_of: datetime.date) -> dict:
     developer = proj["developer"][project]
     area = np.round(rng.uniform(*AREA_M2, size), 2)
     price = np.round(area * rng.integers(*UNIT_PRICE_YUAN, size), 2)
-    county = dev["county"][developer]
-    contracts = pd.DataFrame({
+    county = dev["county"].astype(np.int64)[developer]
+    contracts = pa.table({
         "contract_no": identity.contract_numbers(rng, county, sign.astype(np.int64)),
-        "project_name": proj["name"][project], "presale_permit_no": proj["permit"][project],
-        "developer_uscc": dev["uscc"][developer], "developer_name": dev["name"][developer],
+        "project_name": _taken(proj["name"], project),
+        "presale_permit_no": _taken(proj["permit"], project),
+        "developer_uscc": _taken(dev["uscc"], developer),
+        "developer_name": _taken(dev["name"], developer),
         "buyer_id_masked": identity.masked_buyer_ids(stream(seed, POINT, "buyers"), size, as_of),
-        "sign_date": np.datetime_as_string(sign), "total_price_yuan": price, "area_m2": area,
-        "delivery_date": np.datetime_as_string(delivery)})
+        "sign_date": _iso(sign), "total_price_yuan": price, "area_m2": area,
+        "delivery_date": _iso(delivery)})
     return {"contracts": contracts,
             "seller_rate": np.asarray(SELLER_RATES)[rng.integers(0, len(SELLER_RATES), size)],
             "clauses": rng.integers(MIN_CLAUSES, MAX_CLAUSES + 1, size),
@@ -100,10 +141,17 @@ def _base(seed: int, size: int, as_of: datetime.date) -> dict:
 
 
 def _pick(rng: np.random.Generator, ok: np.ndarray) -> np.ndarray:
-    """One column per row, uniform among the row's True columns (-1 where none is)."""
-    count = ok.sum(axis=1)
-    rank = (rng.random(len(ok)) * count).astype(np.int64)
-    return np.where(count > 0, np.argmax(np.cumsum(ok, axis=1) > rank[:, None], axis=1), -1)
+    """One column per row, uniform among the row's True columns (-1 where none is). Column by
+    column: numpy is slow along short rows."""
+    count = np.zeros(len(ok), dtype=np.int8)
+    for k in range(ok.shape[1]):
+        count += ok[:, k]
+    rank = (rng.random(len(ok)) * count).astype(np.int8)
+    seen, pick = np.zeros(len(ok), dtype=np.int8), np.zeros(len(ok), dtype=np.int64)
+    for k in range(ok.shape[1]):      # the first column where the running count passes rank
+        seen += ok[:, k]
+        pick += seen <= rank
+    return np.where(count > 0, pick, -1)
 
 
 def _roles(seed: int, size: int, difficulty: Difficulty) -> tuple[np.ndarray, dict]:
@@ -117,10 +165,12 @@ def _roles(seed: int, size: int, difficulty: Difficulty) -> tuple[np.ndarray, di
     flags = {name: np.zeros(size, dtype=bool) for name in FLAGS}
     n_reasons = 1 + rng.choice(len(_REASON_COUNT_P), size=size, p=_REASON_COUNT_P)
     codes = np.argsort(rng.random((size, len(REASON_CODES))), axis=1)
+    place = np.empty_like(codes)                   # where each code comes in its row's order
+    np.put_along_axis(place, codes, np.arange(len(REASON_CODES)), axis=1)
     which = rng.random((size, len(REASON_CODES)))
     for j, code in enumerate(REASON_CODES):
         fams = CODE_FAMILIES[code]
-        chosen = (role == CLUE) & (np.argmax(codes == j, axis=1) < n_reasons)
+        chosen = (role == CLUE) & (place[:, j] < n_reasons)
         sub = (which[:, j] * len(fams)).astype(np.int64)
         for k, fam in enumerate(fams):
             flags[fam] |= chosen & (sub == k)
@@ -157,30 +207,39 @@ def _buyer_rates(seed: int, difficulty: Difficulty, seller: np.ndarray, flags: d
     return np.select([flags[RATE_ASYMMETRIC], flags[RATE_DOUBLE]], [unfair, 2 * seller], fair)
 
 
-def _clause_plan(seed: int, base: dict, flags: dict) -> pd.DataFrame:
-    """One row per clause: the two rate clauses, the family clauses, ordinary ones to fill up,
-    shuffled within each contract and numbered from 1."""
+def _clause_plan(seed: int, base: dict, flags: dict) -> dict[str, np.ndarray]:
+    """One entry per clause, grouped by contract and numbered from 1: the two rate clauses, the
+    family clauses and ordinary ones to fill up, shuffled within each contract.
+
+    The clauses are listed rate clauses first, then family by family, then the ordinary ones,
+    each with a uniform draw, and ordered by (contract, draw). Each contract's draws are laid out
+    in a row of a matrix, in listing order, and only the rows are sorted."""
     rng = stream(seed, POINT, "order")
     text_families = [f for f in FLAGS if f not in (RATE_ASYMMETRIC, RATE_DOUBLE)]
-    size = len(base["clauses"])
-    present = np.column_stack([flags[f] for f in text_families])
-    contract = [np.repeat(np.arange(size), 2), *(np.flatnonzero(present[:, k])
-                                                 for k in range(len(text_families)))]
-    family = [np.tile([RATE_BUYER, RATE_SELLER], size),
-              *(np.full(len(rows), name, dtype=object) for name, rows
-                in zip(text_families, contract[1:]))]
-    fill = base["clauses"] - 2 - present.sum(axis=1)
-    contract.append(np.repeat(np.arange(size), fill))
-    family.append(np.full(int(fill.sum()), ORDINARY, dtype=object))
-    contract = np.concatenate(contract)
-    family = np.concatenate(family).astype(object)
-    order = np.lexsort((rng.random(len(contract)), contract))
-    contract, family = contract[order], family[order]
-    starts = np.r_[0, np.flatnonzero(contract[1:] != contract[:-1]) + 1]
-    clause_no = np.arange(len(contract)) - np.repeat(starts, np.diff(np.r_[starts, len(contract)]))
-    return pd.DataFrame({"contract": contract,
-                         "contract_no": base["contracts"]["contract_no"].to_numpy()[contract],
-                         "clause_no": clause_no + 1, "family": family})
+    count = base["clauses"]
+    size, width = len(count), int(count.max(initial=0))
+    code = {f: TEXT_FAMILIES.index(f) for f in (*text_families, RATE_BUYER, RATE_SELLER,
+                                                 ORDINARY)}
+    keys = np.full((size, width), np.inf)          # the padding sorts last
+    family = np.zeros((size, width), dtype=np.int8)
+    keys[:, :2] = rng.random((size, 2))
+    family[:, :2] = code[RATE_BUYER], code[RATE_SELLER]
+    slot = np.full(size, 2, dtype=np.int8)         # each contract's next free column
+    for name in text_families:
+        rows = np.flatnonzero(flags[name])
+        keys[rows, slot[rows]] = rng.random(len(rows))
+        family[rows, slot[rows]] = code[name]
+        slot[rows] += 1
+    column = np.arange(width, dtype=np.int8)
+    kept = column < count[:, None]
+    ordinary = kept & (column >= slot[:, None])
+    keys[ordinary] = rng.random(int(ordinary.sum()))
+    family[ordinary] = code[ORDINARY]
+    for at in range(0, size, 1 << 16):   # distinct random keys: any sort gives lexsort's order
+        block = slice(at, at + (1 << 16))
+        family[block] = np.take_along_axis(family[block], np.argsort(keys[block], axis=1), axis=1)
+    return {"contract": np.repeat(np.arange(size, dtype=np.int32), count),
+            "clause_no": np.broadcast_to(column + 1, kept.shape)[kept], "family": family[kept]}
 
 
 def draw_facts(seed: int, size: int, difficulty: Difficulty | str,
@@ -191,9 +250,9 @@ def draw_facts(seed: int, size: int, difficulty: Difficulty | str,
     role, flags = _roles(seed, size, difficulty)
     seller = base["seller_rate"].astype(np.int64)
     buyer = _buyer_rates(seed, difficulty, seller, flags, base)
-    contracts = base["contracts"]
-    flag_frame = pd.DataFrame({"contract_no": contracts["contract_no"], "role": role, **flags})
-    return Facts(as_of=as_of, contracts=contracts, clauses=_clause_plan(seed, base, flags),
+    plan = _clause_plan(seed, base, flags)
+    return Facts(as_of=as_of, contract_table=base["contracts"], clause_contract=plan["contract"],
+                 clause_no=plan["clause_no"], clause_family=plan["family"],
                  buyer_rate=buyer, seller_rate=seller, buyer_cap=flags[BOTH_CAPS].copy(),
                  seller_cap=flags[SELLER_CAP] | flags[BOTH_CAPS], party=base["party"],
-                 base=base["base"], flags=flag_frame)
+                 base=base["base"], role=role, family_flags=flags)

@@ -55,8 +55,8 @@ def developers(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 def projects(rng: np.random.Generator, developer_county: np.ndarray,
-             years: np.ndarray) -> dict[str, np.ndarray]:
-    """Per developer one to four projects: ``developer, name, permit``."""
+             years: np.ndarray) -> dict:
+    """Per developer one to four projects: ``developer, name, permit`` (Arrow)."""
     per = rng.integers(1, 5, len(developer_county))
     developer = np.repeat(np.arange(len(developer_county)), per)
     n = len(developer)
@@ -67,33 +67,43 @@ def projects(rng: np.random.Generator, developer_county: np.ndarray,
     head = _by_code(county, lambda c: regions.short_name(regions.city_of(c).code)[0] + "房预售证第")
     year = years[rng.integers(0, len(years), n)]
     seq = rng.permutation(n) % 999 + 1
-    permit = head + year.astype(str).astype(object) + np.char.zfill(seq.astype(str), 3).astype(
-        object) + "号"
+    permit = pc.binary_join_element_wise(
+        pa.array(head, pa.string()), pa.array(year).cast(pa.string()),
+        pc.ascii_lpad(pa.array(seq).cast(pa.string()), 3, "0"), "号", "")
     return {"developer": developer, "name": name, "permit": permit}
 
 
-def masked_buyer_ids(rng: np.random.Generator, n: int, as_of: datetime.date) -> np.ndarray:
+def masked_buyer_ids(rng: np.random.Generator, n: int, as_of: datetime.date) -> pa.Array:
     """Masked ID numbers of ``n`` adult buyers, e.g. ``340202********123X``."""
     wuhu = [r.code for r in regions.counties(city=WUHU)]
     divisions = wuhu * WUHU_WEIGHT + [r.code for r in regions.counties() if r.parent != WUHU]
     people = idnumbers.draw_people(rng, n, as_of=as_of, min_age=MIN_AGE, max_age=MAX_AGE,
                                    divisions=divisions)
-    ids = pa.array(people["id_number"].to_numpy(dtype=object), pa.string())
-    return pc.binary_join_element_wise(pc.utf8_slice_codeunits(ids, 0, 6), "********",
-                                       pc.utf8_slice_codeunits(ids, 14, 18), "").to_numpy(
-        zero_copy_only=False)
+    ids = pa.array(people["id_number"], pa.string())
+    return pc.binary_replace_slice(ids, 6, 14, "********")   # IDs are 18 ASCII characters
 
 
 def contract_numbers(rng: np.random.Generator, county: np.ndarray,
-                     sign_day: np.ndarray) -> np.ndarray:
-    """Unique ``<county>WQ<year><seq:06d>`` numbers in signing order within county and year."""
+                     sign_day: np.ndarray) -> pa.Array:
+    """Unique ``<county>WQ<year><seq:06d>`` numbers in signing order within county and year
+    (``county`` as int codes)."""
     year = sign_day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-    group = county.astype(np.int64) * 10_000 + year
-    order = np.lexsort((rng.random(len(group)), sign_day, group))
+    group = county * 10_000 + year
+    # Rows in (county, year, day) order, ties in random order. The year follows from the day, so
+    # a whole-number key per (county, day) plus the random number sorts in one float sort, exact
+    # unless some sums round to equal ones: then the exact two-key sort.
+    day = sign_day - sign_day.min(initial=0)
+    key = (county - county.min(initial=0)) * (int(day.max(initial=0)) + 1) + day
+    tie = rng.random(len(group))
+    both = key + tie
+    order = np.argsort(both)
+    if (both[order[1:]] == both[order[:-1]]).any():
+        order = np.lexsort((tie, key))
     g = group[order]
     starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
     rank = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)]))
     seq = np.empty(len(g), dtype=np.int64)
     seq[order] = rank + 1
-    return (county.astype(object) + "WQ" + year.astype(str).astype(object)
-            + np.char.zfill(seq.astype(str), 6).astype(object))
+    return pc.binary_join_element_wise(
+        pa.array(county).cast(pa.string()), "WQ", pa.array(year).cast(pa.string()),
+        pc.ascii_lpad(pa.array(seq).cast(pa.string()), 6, "0"), "")

@@ -13,6 +13,7 @@ base (the price it applies to); the default and held-out sets use disjoint forms
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 
 UNITS_PER_WAN = 10        # 万分之一 = 10 units
 _DIGITS = "零一二三四五六七八九"
@@ -42,6 +43,7 @@ def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+@cache
 def _parts(units: int) -> dict[str, str]:
     u = Decimal(units)
     return {"wan": cn_number(u / 10), "wan_arabic": _plain(u / 10), "pct": _plain(u / 1000),
@@ -68,6 +70,8 @@ FORMS = {
 }
 
 
+@cache
 def phrase(units: int, form: int, base: str, template_set: str) -> str:
-    """The rate of ``units`` written in form number ``form`` of ``template_set``."""
+    """The rate of ``units`` written in form number ``form`` of ``template_set`` (cached: a
+    scenario writes a few hundred distinct rates a million times)."""
     return FORMS[template_set][form].format(base=base, **_parts(units))
