@@ -82,7 +82,7 @@ def family(a: pd.DataFrame, flag: str) -> pd.DataFrame:
 
 def test_registered_point_spec():
     spec = get_point("legal_aid")
-    assert spec.generator_version == "legal_aid/1"
+    assert spec.generator_version == "legal_aid/2"
     assert spec.subject_table == "defendants" and spec.record_id_column == "defendant_id"
     assert spec.reason_codes == ("LA_MISSING_DEFENDER", "LA_LATE_NOTICE", "LA_UNQUALIFIED_LAWYER")
     assert {t.name: t.column_names for t in spec.tables} == {
@@ -285,7 +285,7 @@ def test_hard_boundaries_are_present():
 def test_29_february_births_follow_the_law():
     """Defendants born on 29 February (boundary families accepted around 28 February 2022) are
     minors exactly when ``idnumbers.age_on``, an independent reading of the age rule, says so."""
-    f = facts(1, 60_000, Difficulty.HARD, dt.date(2022, 12, 31))
+    f = facts(5, 60_000, Difficulty.HARD, dt.date(2022, 12, 31))
     a = assessed(f).merge(f.defendants[["defendant_id", "birth_date"]], on="defendant_id")
     leap = a[a["birth_date"].str.endswith("02-29")]
     assert len(leap) > 0

@@ -18,11 +18,12 @@ import pandas as pd
 import pyarrow as pa
 
 from synthetic.difficulty import Difficulty  # noqa: F401  (used by the doctest)
+from synthetic.points.legal_aid import text
 from synthetic.points.legal_aid.facts import (
     CLUE, FLAGS, HARD_NEGATIVE, HN_FLAGS, PLAIN, REASON_FLAGS, Facts, draw_facts, families,
     role_counts)
 from synthetic.points.legal_aid.render import render
-from synthetic.points.legal_aid.rules import assess, compute_labels
+from synthetic.points.legal_aid.rules import assess, compute_labels, label_rows, reasons
 from synthetic.points.legal_aid.schema import (
     GENERATOR_VERSION, POINT, REASON_CODES, RECORD_ID_COLUMN, SUBJECT_TABLE, TABLES, TITLE_EN,
     TITLE_ZH)
@@ -32,18 +33,22 @@ TABLE_NAMES = tuple(t.name for t in TABLES)
 
 
 def labels_of(facts: Facts) -> pd.DataFrame:
-    """The rules applied to the clean facts: ``record_id, reason`` rows, sorted."""
+    """The rules applied to the clean tables (pandas): ``record_id, reason`` rows, sorted — the
+    tests' independent reading of what :func:`label_table` finds from the evidence."""
     return compute_labels(*(getattr(facts, name) for name in TABLE_NAMES), as_of=facts.as_of)
+
+
+def label_table(facts: Facts) -> pa.Table:
+    """The rules applied to the evidence of the rows written: ``record_id, reason``, sorted."""
+    row, reason = label_rows(reasons(facts.evidence, facts.as_of), facts.key_sort)
+    return pa.table({"record_id": text.fixed(facts.keys, row),
+                     "reason": text.vocab(sorted(REASON_CODES), reason).array()})
 
 
 def generate(request: GenerationRequest) -> GeneratedScenario:
     facts = draw_facts(request.seed, request.size, request.difficulty, request.as_of)
-    labels = labels_of(facts)
-    tables = render(facts, request.seed, request.difficulty)
-    label_table = pa.Table.from_arrays(
-        [pa.array(labels["record_id"].to_numpy(), pa.string()),
-         pa.array(labels["reason"].to_numpy(), pa.string())], names=["record_id", "reason"])
-    return GeneratedScenario(tables=tables, labels=label_table)
+    return GeneratedScenario(tables=render(facts, request.seed, request.difficulty),
+                             labels=label_table(facts))
 
 
 SPEC = register(PointSpec(
@@ -53,5 +58,5 @@ SPEC = register(PointSpec(
 
 __all__ = ["CLUE", "FLAGS", "GENERATOR_VERSION", "HARD_NEGATIVE", "HN_FLAGS", "PLAIN",
            "REASON_CODES", "REASON_FLAGS", "SPEC", "TABLES", "TABLE_NAMES", "Facts", "assess",
-           "compute_labels", "draw_facts", "families", "generate", "labels_of", "render",
-           "role_counts"]
+           "compute_labels", "draw_facts", "families", "generate", "label_table", "labels_of",
+           "render", "role_counts"]

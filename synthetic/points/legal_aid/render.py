@@ -13,17 +13,19 @@ contract lists (CONTRACT 1) and ``docs/points/legal_aid.md`` repeats:
 * about 1% exact duplicate rows in ``disabilities``, ``assessments``, ``defenders`` and
   ``aid_notices`` (standard, hard); ``cases`` keeps one row per case.
 
-``defendant_id``, ``case_no`` and the coded columns are never noised.
+``defendant_id``, ``case_no`` and the coded columns are never noised. Variants, blanks and
+repeated rows are applied to the facts' columns as indices (:class:`~text.Coded`), and each
+column is then taken into its table once.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from synthetic import noise
 from synthetic.difficulty import Difficulty, profile
+from synthetic.points.legal_aid import tables as T
 from synthetic.points.legal_aid.facts import Facts
 from synthetic.points.legal_aid.schema import POINT, TABLES
 from synthetic.rng import stream
@@ -33,17 +35,26 @@ EMPTY_BIRTH_FACTOR = 2.5   # empty birth dates per noisy cell of the level
 _S = np.dtypes.StringDType()
 
 
-def _noised(column: pa.ChunkedArray, rng: np.random.Generator, rate: float, rewrite,
-            **options) -> pa.Array:
-    """``column`` with each cell rewritten by ``rewrite`` with probability ``rate``; only the
-    chosen cells leave Arrow, so a million-row column costs what its noisy cells cost."""
-    column = column.combine_chunks()
-    if rate == 0.0:
-        return column
-    hit = rng.random(len(column)) < rate
-    cells = column.take(pa.array(np.flatnonzero(hit))).to_numpy(zero_copy_only=False)
-    return pc.replace_with_mask(column, pa.array(hit),
-                                pa.array(rewrite(cells, rng, 1.0, **options), pa.string()))
+def _chosen(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
+    """Rows each chosen with probability ``rate``, ascending: a binomial count of distinct rows
+    (the same law as a uniform per row, at the cost of the rows chosen)."""
+    return np.sort(rng.choice(n, size=rng.binomial(n, rate), replace=False, shuffle=False))
+
+
+def _noise_columns(columns: dict, targets: list, rng: np.random.Generator, rate: float,
+                   rewrite, **options) -> None:
+    """Rewrite each cell of the ``targets`` ((table, column) pairs) with probability ``rate``, in
+    place. Only the chosen cells leave Arrow, and those of all the targets go through one call
+    of ``rewrite``, so a million-row column costs what its noisy cells cost."""
+    coded = [columns[t][c] for t, c in targets]
+    hits = [_chosen(rng, len(column), rate) for column in coded]
+    cells = np.concatenate([column.cells(hit).to_numpy(zero_copy_only=False)
+                            for column, hit in zip(coded, hits)])
+    variants = pa.array(rewrite(cells, rng, 1.0, **options), pa.string())
+    start = 0
+    for (t, c), column, hit in zip(targets, coded, hits):
+        columns[t][c] = column.replaced(hit, variants.slice(start, len(hit)))
+        start += len(hit)
 
 
 def noise_cards(cells, rng: np.random.Generator, rate: float) -> np.ndarray:
@@ -53,10 +64,13 @@ def noise_cards(cells, rng: np.random.Generator, rate: float) -> np.ndarray:
     return np.strings.add(ids.astype(_S), np.strings.slice(cells, 18, None)).astype(object)
 
 
-def _blank(column: pa.ChunkedArray, rng: np.random.Generator, rate: float) -> pa.Array:
-    column = column.combine_chunks()
-    mask = noise.empty_mask(rng, len(column), rate)
-    return pc.if_else(pa.array(mask), pa.scalar("", pa.string()), column)
+def _duplicated(rng: np.random.Generator, n: int, rate: float) -> np.ndarray | None:
+    """The row order with about ``rate`` exact duplicates (``noise.add_duplicate_rows`` on the
+    row numbers), None where there are none to add."""
+    if rate == 0 or n == 0:
+        return None
+    return noise.add_duplicate_rows(pa.table({"row": np.arange(n)}), rng, rate)[
+        "row"].to_numpy()
 
 
 def render(facts: Facts, seed: int, difficulty: Difficulty | str) -> dict[str, pa.Table]:
@@ -65,25 +79,23 @@ def render(facts: Facts, seed: int, difficulty: Difficulty | str) -> dict[str, p
     prof = profile(difficulty)
     rng = stream(seed, POINT, "noise", difficulty.value)
     rate = prof.noise_rate
-    tables = {t.name: pa.Table.from_pandas(getattr(facts, t.name), preserve_index=False)
-              .cast(t.arrow_schema()) for t in TABLES}
-    changes = [("cases", "accepted_date", noise.noise_dates, {}),
-               ("defendants", "id_number", noise.noise_ids, {"legacy": prof.legacy_ids}),
-               ("defendants", "name", noise.noise_person_names, {}),
-               ("disabilities", "card_no", noise_cards, {}),
-               ("disabilities", "name", noise.noise_person_names, {}),
-               ("defenders", "appointed_date", noise.noise_dates, {}),
-               ("defenders", "lawyer_name", noise.noise_person_names, {}),
-               ("aid_notices", "notice_date", noise.noise_dates, {})]
-    for name, column, rewrite, options in changes:
-        table = tables[name]
-        at = table.schema.get_field_index(column)
-        tables[name] = table.set_column(at, column, _noised(table[column], rng, rate, rewrite,
-                                                            **options))
-    defendants = tables["defendants"]
-    at = defendants.schema.get_field_index("birth_date")
-    tables["defendants"] = defendants.set_column(
-        at, "birth_date", _blank(defendants["birth_date"], rng, EMPTY_BIRTH_FACTOR * rate))
+    columns = {name: dict(table) for name, table in facts.columns.items()}
+    if rate > 0:
+        for rewrite, options, targets in (
+                (noise.noise_dates, {}, [("cases", "accepted_date"),
+                                         ("defenders", "appointed_date"),
+                                         ("aid_notices", "notice_date")]),
+                (noise.noise_ids, {"legacy": prof.legacy_ids}, [("defendants", "id_number")]),
+                (noise_cards, {}, [("disabilities", "card_no")]),
+                (noise.noise_person_names, {}, [("defendants", "name"), ("disabilities", "name"),
+                                                ("defenders", "lawyer_name")])):
+            _noise_columns(columns, targets, rng, rate, rewrite, **options)
+    births = columns["defendants"]["birth_date"]
+    empty = noise.empty_mask(rng, len(births), EMPTY_BIRTH_FACTOR * rate)
+    columns["defendants"]["birth_date"] = births.replaced(np.flatnonzero(empty), pa.array([""]))
     for name in DUPLICATED_TABLES:
-        tables[name] = noise.add_duplicate_rows(tables[name], rng, prof.duplicate_rate)
-    return tables
+        table = columns[name]
+        order = _duplicated(rng, len(next(iter(table.values()))), prof.duplicate_rate)
+        if order is not None:
+            columns[name] = {c: column.reordered(order) for c, column in table.items()}
+    return {t.name: T.table(t, columns[t.name]) for t in TABLES}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from synthetic.registry import Column, TableSchema
 
 POINT = "legal_aid"
-GENERATOR_VERSION = "legal_aid/1"
+GENERATOR_VERSION = "legal_aid/2"
 TITLE_ZH = "特殊群体刑事案件未依法提供法律援助"
 TITLE_EN = "Legal aid for special groups in criminal cases"
 
