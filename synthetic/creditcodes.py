@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import numpy as np
+import numpy.strings  # noqa: F401  (np.strings loads lazily; load it with this module)
 import pandas as pd
 import pyarrow as pa
 
@@ -76,6 +77,11 @@ def _ascii(values, width: int, n: int) -> np.ndarray:
     array = np.asarray(values)
     if array.ndim == 0 and n:
         return np.broadcast_to(_ascii_rows(array.reshape(1), width, 1), (n, width))
+    if array.dtype == np.dtype(f"U{width}") and array.shape == (n,) and n:
+        # fixed-width text: its code points are the bytes when every one is ASCII and not NUL
+        points = np.ascontiguousarray(array).view(np.uint32).reshape(n, width)
+        if ((points > 0) & (points < 128)).all():
+            return points.astype(np.uint8)
     if array.ndim == 0 or len(array) != n or n == 0 or (
             array.dtype == object and pd.api.types.infer_dtype(array, skipna=False) != "string"):
         return _ascii_rows(values, width, n)
@@ -116,15 +122,23 @@ def _later_repeats(body: np.ndarray) -> np.ndarray:
     return again
 
 
-def _strings(chars: np.ndarray) -> np.ndarray:
-    """An object array of ``str`` from an (n, width) matrix of ASCII bytes."""
+def _arrow(chars: np.ndarray) -> pa.Array:
+    """A string array (``large_string`` past 2 GiB) from an (n, width) matrix of ASCII bytes."""
     n, width = chars.shape
-    if n * width >= 1 << 31:
-        return chars.view(f"S{width}").ravel().astype(f"U{width}").astype(object)
-    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
-    array = pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
-                                                   pa.py_buffer(np.ascontiguousarray(chars))])
-    return array.to_numpy(zero_copy_only=False)
+    large = n * width >= 1 << 31
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64 if large else np.int32)
+    return pa.Array.from_buffers(pa.large_string() if large else pa.string(), n,
+                                 [None, pa.py_buffer(offsets),
+                                  pa.py_buffer(np.ascontiguousarray(chars))])
+
+
+def _weighted_sum(chars: np.ndarray, values: np.ndarray, weights) -> np.ndarray:
+    """``values[chars] @ weights`` a column at a time: the same sums without a (rows, width)
+    table of int64 (a million codes would make one of 136 MB)."""
+    total = np.zeros(len(chars), dtype=np.int64)
+    for i, weight in enumerate(weights):
+        total += weight * values[chars[:, i]]
+    return total
 
 
 def _draw_bodies(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -138,7 +152,14 @@ def _draw_bodies(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def make_usccs(rng: np.random.Generator, n: int, *, divisions, registering="9",
                entity_type="1") -> np.ndarray:
-    """``n`` unique credit codes as an object array of ``str``.
+    """:func:`make_uscc_array` as an object array of ``str``."""
+    return make_uscc_array(rng, n, divisions=divisions, registering=registering,
+                           entity_type=entity_type).to_numpy(zero_copy_only=False)
+
+
+def make_uscc_array(rng: np.random.Generator, n: int, *, divisions, registering="9",
+                    entity_type="1") -> pa.Array:
+    """``n`` unique credit codes as an Arrow string array.
 
     ``divisions``, ``registering`` and ``entity_type`` are one value or one per row. Organisation
     codes are unique across the result (as they are nationally); a repeated one is redrawn, in row
@@ -148,7 +169,7 @@ def make_usccs(rng: np.random.Generator, n: int, *, divisions, registering="9",
         raise ValueError(f"n must be >= 0; got {n}")
     head = np.concatenate([_ascii(registering, 1, n), _ascii(entity_type, 1, n),
                            _ascii(divisions, 6, n)], axis=1)
-    if np.any(_USCC_TABLE[head] < 0):
+    if any((_USCC_TABLE[head[:, i]] < 0).any() for i in range(head.shape[1])):
         raise ValueError(f"registering, entity type and division must use {USCC_CHARSET}")
     body = _draw_bodies(rng, n)
     while True:
@@ -156,12 +177,12 @@ def make_usccs(rng: np.random.Generator, n: int, *, divisions, registering="9",
         if not again.any():
             break
         body[again] = _draw_bodies(rng, int(again.sum()))
-    org_sum = _ORG_TABLE[body] @ np.asarray(ORG_WEIGHTS, dtype=np.int64)
+    org_sum = _weighted_sum(body, _ORG_TABLE, ORG_WEIGHTS)
     org_check = _ORG_CHECK_BYTES[11 - org_sum % 11]
     code17 = np.concatenate([head, body, org_check[:, None]], axis=1)
-    total = _USCC_TABLE[code17] @ np.asarray(USCC_WEIGHTS, dtype=np.int64)
+    total = _weighted_sum(code17, _USCC_TABLE, USCC_WEIGHTS)
     check = _USCC_BYTES[(31 - total % 31) % 31]
-    return _strings(np.concatenate([code17, check[:, None]], axis=1).astype(np.uint8))
+    return _arrow(np.concatenate([code17, check[:, None]], axis=1).astype(np.uint8))
 
 
 def is_valid_uscc(s: object) -> bool:

@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from synthetic import regions
-from synthetic.pools import FEMALE, MALE, person_names
+from synthetic.pools import FEMALE, MALE, person_name_array
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _CHECK_BYTES = np.frombuffer(_CHECK_CHARS.encode("ascii"), dtype=np.uint8)
-_WEIGHTS = np.asarray(ID_WEIGHTS, dtype=np.int64)
 # Legacy county codes appear only in the IDs of people born before this day.
 LEGACY_BORN_BEFORE = dt.date(1995, 1, 1)
 
@@ -56,9 +57,29 @@ def _id_chars(div: np.ndarray, births, seqs) -> np.ndarray:
     day = (days - month_start).astype(np.int64) + 1
     body = div * 10**11 + (year * 10_000 + month * 100 + day) * 1_000 + seq
     # A division code has no leading zero, so every body prints as exactly 17 ASCII digits.
-    chars = body.astype("S17").view(np.uint8).reshape(-1, 17)
-    check = _CHECK_BYTES[((chars - ord("0")).astype(np.int64) @ _WEIGHTS) % 11]
+    chars = _digits(body, 17)
+    total = np.zeros(len(chars), dtype=np.int64)
+    for i, weight in enumerate(ID_WEIGHTS):      # a column at a time: no (n, 17) int64 table
+        total += weight * (chars[:, i] - ord("0")).astype(np.int64)
+    check = _CHECK_BYTES[total % 11]
     return np.concatenate([chars, check[:, None]], axis=1)
+
+
+def _digits(values: np.ndarray, width: int) -> np.ndarray:
+    """(n, width) ASCII digits of non-negative int64 ``values`` below 10**width, zero-padded:
+    nine digits at a time in int32, much faster than formatting each number."""
+    out = np.empty((len(values), width), dtype=np.uint8)
+    rest = values
+    for end in range(width, 0, -9):
+        high = rest // 10**9
+        part = (rest - high * 10**9).astype(np.int32)
+        for i in range(end - 1, max(end - 9, 0) - 1, -1):
+            tens = part // 10
+            out[:, i] = part - tens * 10
+            part = tens
+        rest = high
+    out += ord("0")
+    return out
 
 
 def _arrow_strings(chars: np.ndarray) -> pa.Array:
@@ -162,10 +183,15 @@ def _birth_range(as_of: dt.date, min_age: int, max_age: int) -> tuple[dt.date, d
     return earliest, latest
 
 
+@cache
+def _predecessor_codes(county: str) -> tuple[str, ...]:
+    return tuple(r.code for r in regions.predecessors(county)) or (county,)
+
+
 def _legacy_table(uniq) -> tuple[np.ndarray, np.ndarray]:
     """For distinct current counties, a (county, k) table of their legacy predecessors (itself if
     none; short rows padded with their first entry) and how many each has."""
-    choices = [[r.code for r in regions.predecessors(str(c))] or [str(c)] for c in uniq]
+    choices = [_predecessor_codes(str(c)) for c in uniq]
     width = max(len(c) for c in choices)
     table = np.asarray([c + c[:1] * (width - len(c)) for c in choices])
     return table, np.asarray([len(c) for c in choices])
@@ -219,6 +245,41 @@ def _str_column(array: pa.Array):
                                       dtype=_STR_DTYPE)
 
 
+@dataclass(frozen=True)
+class People:
+    """The people :func:`draw_people_arrays` draws, as arrays: ID numbers and names as Arrow
+    ``large_string`` arrays and each person's current county as a row of ``divisions``."""
+
+    id_number: pa.Array
+    name: pa.Array
+    female: np.ndarray
+    birth_date: np.ndarray     # datetime64[D]
+    county_at: np.ndarray
+    divisions: np.ndarray
+
+    def frame(self) -> pd.DataFrame:
+        """The :func:`draw_people` frame of these people."""
+        if not len(self.female):   # empty columns of Python objects keep their object dtype
+            empty = np.empty(0, dtype=object)
+            return pd.DataFrame({"id_number": empty, "name": empty.copy(), "sex": empty.copy(),
+                                 "birth_date": self.birth_date,
+                                 "county_code": self.divisions[self.county_at].astype(object)})
+        sexes = pa.array([MALE, FEMALE], pa.large_string())
+        return pd.DataFrame({
+            "id_number": _str_column(self.id_number),
+            "name": _str_column(self.name),
+            "sex": _str_column(sexes.take(pa.array(self.female.astype(np.int8)))),
+            "birth_date": self.birth_date,
+            "county_code": self._county_column(),
+        })
+
+    def _county_column(self):
+        if self.divisions.dtype.kind == "U":
+            return _str_column(pa.array(self.divisions.tolist(), pa.large_string())
+                               .take(pa.array(self.county_at)))
+        return self.divisions[self.county_at].astype(object)
+
+
 def draw_people(rng: np.random.Generator, n: int, *, as_of: dt.date, min_age: int, max_age: int,
                 divisions: Sequence[str] | None = None, legacy_share: float = 0.0,
                 distinct_names: bool = False) -> pd.DataFrame:
@@ -231,6 +292,35 @@ def draw_people(rng: np.random.Generator, n: int, *, as_of: dt.date, min_age: in
     whatever ``legacy_share`` is, so names, sexes, birth dates and counties do not change with
     it. A colliding ID (the later row) gets a new sequence number of the same parity.
     """
+    return draw_people_arrays(rng, n, as_of=as_of, min_age=min_age, max_age=max_age,
+                              divisions=divisions, legacy_share=legacy_share,
+                              distinct_names=distinct_names).frame()
+
+
+def _id_divisions(pool: np.ndarray, county_at: np.ndarray, old: np.ndarray,
+                  pick: np.ndarray) -> np.ndarray:
+    """The int64 division code in each ID: the county's, or (``old`` rows) a predecessor's
+    chosen by ``pick``. Codes of a text pool are parsed once per pool entry when they can be;
+    any other pool keeps the row-wise path."""
+    if pool.dtype.kind == "U":
+        try:
+            division = pool.astype(np.int64)[county_at]
+        except (ValueError, OverflowError):
+            division = pool[county_at].astype(np.int64)
+        if old.any():
+            division[old] = _legacy_codes(pool, county_at[old], pick[old])
+        return division
+    county = pool[county_at]
+    if old.any():
+        county = np.where(old, _legacy_divisions(county, pick), county)
+    return county.astype(np.int64)
+
+
+def draw_people_arrays(rng: np.random.Generator, n: int, *, as_of: dt.date, min_age: int,
+                       max_age: int, divisions: Sequence[str] | None = None,
+                       legacy_share: float = 0.0, distinct_names: bool = False) -> People:
+    """:func:`draw_people` (the same draws) as :class:`People` arrays, for generators that keep
+    a million people out of Python strings."""
     if n < 0 or not 0 <= min_age <= max_age or not 0.0 <= legacy_share <= 1.0:
         raise ValueError(f"draw_people needs n >= 0, 0 <= min_age <= max_age and legacy_share in "
                          f"[0, 1]; got n={n}, ages {min_age}..{max_age}, share {legacy_share}")
@@ -241,32 +331,14 @@ def draw_people(rng: np.random.Generator, n: int, *, as_of: dt.date, min_age: in
         raise ValueError(f"{n} people do not fit {span} birth days in {len(pool)} divisions")
     births = np.datetime64(earliest, "D") + rng.integers(0, span, n)
     county_at = rng.integers(0, len(pool), n)
-    county = pool[county_at]
     use_legacy = rng.random(n) < legacy_share
     pick = rng.random(n)
     seq = rng.integers(1, 1000, n)
     redraw = np.random.default_rng(rng.integers(2**63))
     female = seq % 2 == 0
-    sex = np.where(female, FEMALE, MALE).astype(object)
-    names = person_names(rng, sex, distinct=distinct_names)
-
-    # Division codes are parsed once per pool entry (the same parse as of every row) when the
-    # pool holds strings; any other pool keeps the row-wise path.
-    text_pool = pool.dtype.kind == "U"
-    old = use_legacy & (births < np.datetime64(LEGACY_BORN_BEFORE, "D"))
-    if text_pool:
-        try:
-            pool_codes = pool.astype(np.int64)
-        except (ValueError, OverflowError):
-            pool_codes = None
-        division = county.astype(np.int64) if pool_codes is None else pool_codes[county_at]
-        if old.any():
-            division = np.where(old, _legacy_codes(pool, county_at, pick), division)
-    else:
-        division = county
-        if old.any():
-            division = np.where(old, _legacy_divisions(county, pick), county)
-        division = division.astype(np.int64)
+    names = person_name_array(rng, ~female, distinct=distinct_names)
+    division = _id_divisions(pool, county_at, use_legacy & (births < np.datetime64(
+        LEGACY_BORN_BEFORE, "D")), pick)
     # Collisions get a new sequence of the same parity from a side stream, so that neither the
     # sex nor any later draw depends on which IDs happened to collide.
     prefix = division * 10**9 + (births.astype(np.int64) + 10**6) * 1000
@@ -275,17 +347,5 @@ def draw_people(rng: np.random.Generator, n: int, *, as_of: dt.date, min_age: in
         if not again.any():
             break
         seq[again] = 2 * redraw.integers(1, 500, int(again.sum())) - seq[again] % 2
-
-    if n == 0:   # empty columns of Python objects keep the object dtype they always had
-        empty = np.empty(0, dtype=object)
-        return pd.DataFrame({"id_number": empty, "name": names, "sex": sex, "birth_date": births,
-                             "county_code": county.astype(object)})
-    sexes = pa.array([MALE, FEMALE], pa.large_string())
-    return pd.DataFrame({
-        "id_number": _str_column(_arrow_strings(_id_chars(division, births, seq))),
-        "name": _str_column(pa.array(names, pa.large_string())),
-        "sex": _str_column(sexes.take(pa.array(female.astype(np.int8)))),
-        "birth_date": births,
-        "county_code": (_str_column(pa.array(pool.tolist(), pa.large_string()).take(
-            pa.array(county_at))) if text_pool else county.astype(object)),
-    })
+    return People(id_number=_arrow_strings(_id_chars(division, births, seq)), name=names,
+                  female=female, birth_date=births, county_at=county_at, divisions=pool)

@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import numpy.strings  # noqa: F401  (np.strings loads lazily; load it with this module)
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 _S = np.dtypes.StringDType()
 _FULL_WIDTH_DIGITS = str.maketrans("0123456789", "".join(chr(0xFF10 + i) for i in range(10)))
@@ -47,6 +49,14 @@ def _cat(*parts) -> np.ndarray:
     return out
 
 
+def _present(cells: np.ndarray) -> np.ndarray:
+    """Which cells hold a non-empty ``str``; an all-``str`` column (the usual one) is checked
+    in C rather than cell by cell."""
+    if pd.api.types.infer_dtype(cells, skipna=False) == "string":
+        return cells != ""
+    return np.fromiter((isinstance(v, str) and v != "" for v in cells), bool, len(cells))
+
+
 def _always(cells: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.ones(len(cells), dtype=bool)
 
@@ -68,10 +78,11 @@ def _apply(values, rng: np.random.Generator, rate: float,
         return out
     hit = np.flatnonzero(rng.random(len(out)) < rate)
     pick = rng.random(len(hit))
-    present = np.fromiter((isinstance(v, str) and v != "" for v in out[hit]), bool, len(hit))
+    present = _present(out[hit])
     rows, pick = hit[present], pick[present]
     cells = out[rows].astype(_S)
-    ok = np.column_stack([applies(cells, rows) for applies, _ in variants])
+    tested = {applies: applies(cells, rows) for applies in dict.fromkeys(a for a, _ in variants)}
+    ok = np.column_stack([tested[applies] for applies, _ in variants])
     count = ok.sum(axis=1)
     rank = (pick * count).astype(np.int64)
     chosen = np.where(count > 0, np.argmax(np.cumsum(ok, axis=1) > rank[:, None], axis=1), -1)
@@ -162,8 +173,9 @@ def noise_dates(values_iso, rng: np.random.Generator, rate: float) -> np.ndarray
 def noise_company_names(values, rng: np.random.Generator, rate: float) -> np.ndarray:
     """Company names with full-width and half-width brackets swapped, or surrounding spaces."""
     def has_brackets(cells, rows):
-        swapped = np.strings.translate(cells, _SWAP_BRACKETS)
-        return swapped != cells
+        # the swap changes exactly the cells holding a bracket (one Arrow scan, no translation)
+        found = pc.match_substring_regex(pa.array(cells, pa.string()), "[（）()]")
+        return found.to_numpy(zero_copy_only=False)
 
     return _apply(values, rng, rate, [
         (has_brackets, lambda cells, rng: np.strings.translate(cells, _SWAP_BRACKETS)),
@@ -185,10 +197,22 @@ def add_duplicate_rows(table: pa.Table, rng: np.random.Generator, rate: float) -
     n = table.num_rows
     if rate == 0.0 or n == 0:
         return table
+    return table.take(pa.array(duplicated_order(n, rng, rate)))
+
+
+def duplicated_order(n: int, rng: np.random.Generator, rate: float) -> np.ndarray:
+    """The row numbers :func:`add_duplicate_rows` takes from ``n > 0`` rows (the same draws),
+    for generators that hold their columns apart."""
+    _check_rate(rate)
     k = int(rng.binomial(n, rate))
     source = np.sort(rng.choice(n, size=k, replace=False))
     before = rng.integers(0, n, k)
-    take = np.concatenate([np.arange(n), source])
-    order = np.lexsort((np.concatenate([np.ones(n), np.zeros(k)]),
-                        np.concatenate([np.arange(n), before])))
-    return table.take(pa.array(take[order]))
+    # duplicates before one row keep their order; each original row is counted into place,
+    # so only the few duplicates are sorted
+    by_place = np.argsort(before, kind="stable")
+    duplicate = np.zeros(n + k, dtype=bool)
+    duplicate[before[by_place] + np.arange(k)] = True
+    take = np.empty(n + k, dtype=np.int64)
+    take[~duplicate] = np.arange(n)
+    take[duplicate] = source[by_place]
+    return take

@@ -3,7 +3,8 @@
 The pools are files built once from the pinned Faker by ``scripts/build_pools.py`` and shipped as
 package data, so generation never calls Faker (whose output drifts between versions) and draws
 only from the caller's seeded ``numpy.random.Generator``. Every composer is vectorised and
-returns an object array of ``str``.
+returns an object array of ``str`` (its ``*_array`` twin, where there is one, the same values as
+an Arrow array, for generators that keep a million strings out of Python).
 
 >>> pool("company_suffixes")
 ('有限公司', '有限责任公司', '股份有限公司')
@@ -12,10 +13,11 @@ returns an object array of ``str``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
+import numpy.strings  # noqa: F401  (np.strings loads lazily; load it with this module)
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,6 +36,7 @@ _MAX_REDRAWS = 200
 _S = np.dtypes.StringDType()
 
 
+@cache
 def _pool_dir():
     return resources.files("synthetic").joinpath("data", "pools", POOLS_VERSION)
 
@@ -67,6 +70,12 @@ def pool_weights(name: str) -> np.ndarray:
     return w / w.sum()
 
 
+@lru_cache(maxsize=64)
+def _arrow_vocabulary(values: tuple[str, ...]) -> pa.Array:
+    """A vocabulary as an Arrow string array, converted once (trade names are four thousand)."""
+    return pa.array(values, pa.string())
+
+
 @cache
 def _array(name: str) -> np.ndarray:
     return np.asarray(pool(name), dtype=_S)
@@ -87,12 +96,25 @@ def _later_duplicates(values: np.ndarray) -> np.ndarray:
     return later
 
 
+def _repeats(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows repeating an earlier row's key, ascending; the distinct keys, sorted). Repeats are
+    rare, so one plain sort finds them and only the rows holding a repeated key are ordered."""
+    ordered = np.sort(keys)
+    new = np.ones(len(keys), dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    repeated = np.unique(ordered[~new])
+    if not len(repeated):
+        return np.zeros(0, dtype=np.int64), ordered
+    at = np.minimum(np.searchsorted(repeated, keys), len(repeated) - 1)
+    rows = np.flatnonzero(repeated[at] == keys)
+    return rows[_later_duplicates(keys[rows])], ordered[new]
+
+
 def _redraw_repeats(keys: np.ndarray, redraw: Callable[[np.ndarray], np.ndarray]) -> None:
     """Make ``keys`` unique in place: a row repeating an earlier row's key gets
     ``redraw(rows)`` until it is new. Only the redrawn rows are checked again, against the
     sorted keys already accepted, so the rounds stay cheap at a million rows."""
-    pending = np.flatnonzero(_later_duplicates(keys))
-    accepted = np.sort(np.delete(keys, pending))
+    pending, accepted = _repeats(keys)
     for _ in range(_MAX_REDRAWS):
         if len(pending) == 0:
             return
@@ -111,10 +133,11 @@ def _redraw_repeats(keys: np.ndarray, redraw: Callable[[np.ndarray], np.ndarray]
 def _points(name: str) -> np.ndarray | None:
     """A pool's values as code points, ``(len, 2)`` zero-padded, or ``None`` when some value
     has more than two characters or one outside the Basic Multilingual Plane."""
-    values = pool(name)
-    if any(len(v) > 2 or (v and max(map(ord, v)) >= 1 << 16) for v in values):
+    values = np.asarray(pool(name))
+    if values.dtype.itemsize > 2 * 4:          # some value has more than two characters
         return None
-    return np.ascontiguousarray(np.asarray(values, dtype="U2")).view(np.uint32).reshape(-1, 2)
+    points = np.ascontiguousarray(values.astype("U2")).view(np.uint32).reshape(-1, 2)
+    return points if points.max(initial=0) < 1 << 16 else None
 
 
 def _point_keys(points: np.ndarray) -> np.ndarray:
@@ -172,23 +195,25 @@ def _full_names(rng: np.random.Generator, male: np.ndarray) -> np.ndarray:
     return _cat(surnames, _given_names(rng, male))
 
 
-def person_names(rng: np.random.Generator, sexes, *, distinct: bool = False) -> np.ndarray:
-    """Chinese names for people of the given sexes ("男"/"女").
-
-    Surnames follow Faker's frequencies, so names repeat as they do in life. ``distinct=True``
-    redraws repeated names (in row order) for difficulties that promise no namesakes.
-    """
+def _males(sexes) -> np.ndarray:
     sex = np.asarray(sexes, dtype=object)
     male = sex == MALE
     if not np.all(male | (sex == FEMALE)):
         raise ValueError('sexes must be "男" or "女"')
-    if not _fits_points():
-        names = _full_names(rng, male)
-        if distinct:
-            _redraw_repeats(names, lambda rows: _full_names(rng, male[rows]))
-        return names.astype(object)
-    # The same draws as _full_names, kept as code points: repeats are found among integers and
-    # the strings are made once, at the end.
+    return male
+
+
+def _distinct_full_names(rng: np.random.Generator, male: np.ndarray,
+                         distinct: bool) -> np.ndarray:
+    names = _full_names(rng, male)
+    if distinct:
+        _redraw_repeats(names, lambda rows: _full_names(rng, male[rows]))
+    return names
+
+
+def _name_points(rng: np.random.Generator, male: np.ndarray, distinct: bool) -> np.ndarray:
+    """The same draws as :func:`_full_names`, kept as code points: repeats are found among
+    integers and the strings are made once, at the end."""
     points = _full_name_points(rng, male)
     if distinct:
         def redraw(rows):
@@ -196,7 +221,45 @@ def person_names(rng: np.random.Generator, sexes, *, distinct: bool = False) -> 
             return _point_keys(points[rows])
 
         _redraw_repeats(_point_keys(points), redraw)
-    return points.view("U4").ravel().astype(object)
+    return points
+
+
+def _utf8(points: np.ndarray) -> pa.Array:
+    """A ``large_string`` array of ``(n, k)`` code points below 2**16, zero-padded at the end,
+    encoded to UTF-8 with array operations (no Python strings)."""
+    p = np.asarray(points, dtype=np.uint32)
+    one, two = p < 0x80, p < 0x800
+    width = np.where(two, np.where(one, p > 0, 2), 3).astype(np.int8)
+    slots = np.empty(p.shape + (3,), dtype=np.uint8)
+    slots[..., 0] = np.where(one, p, np.where(two, 0xC0 | (p >> 6), 0xE0 | (p >> 12)))
+    slots[..., 1] = np.where(two, 0x80 | (p & 0x3F), 0x80 | ((p >> 6) & 0x3F))
+    slots[..., 2] = 0x80 | (p & 0x3F)
+    data = slots[np.arange(3) < width[..., None]]
+    offsets = np.zeros(len(p) + 1, dtype=np.int64)
+    np.cumsum(width.sum(axis=1), out=offsets[1:])
+    return pa.Array.from_buffers(pa.large_string(), len(p),
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def person_names(rng: np.random.Generator, sexes, *, distinct: bool = False) -> np.ndarray:
+    """Chinese names for people of the given sexes ("男"/"女").
+
+    Surnames follow Faker's frequencies, so names repeat as they do in life. ``distinct=True``
+    redraws repeated names (in row order) for difficulties that promise no namesakes.
+    """
+    male = _males(sexes)
+    if not _fits_points():
+        return _distinct_full_names(rng, male, distinct).astype(object)
+    return _name_points(rng, male, distinct).view("U4").ravel().astype(object)
+
+
+def person_name_array(rng: np.random.Generator, male: np.ndarray, *,
+                      distinct: bool = False) -> pa.Array:
+    """:func:`person_names` (the same draws) for a boolean ``male`` per person, as an Arrow
+    ``large_string`` array."""
+    if not _fits_points():
+        return pa.array(_distinct_full_names(rng, male, distinct), pa.large_string())
+    return _utf8(_name_points(rng, male, distinct))
 
 
 def _city_heads(city_names, n: int) -> tuple[list[str], np.ndarray]:
@@ -217,7 +280,14 @@ def _city_heads(city_names, n: int) -> tuple[list[str], np.ndarray]:
 
 def company_names(rng: np.random.Generator, n: int, *, city_names, industry_words=None,
                   unique: bool = True) -> np.ndarray:
-    """Registered company names such as "芜湖华远环保科技有限公司".
+    """:func:`company_name_array` as an object array of ``str``."""
+    return company_name_array(rng, n, city_names=city_names, industry_words=industry_words,
+                              unique=unique).to_numpy(zero_copy_only=False)
+
+
+def company_name_array(rng: np.random.Generator, n: int, *, city_names, industry_words=None,
+                       unique: bool = True) -> pa.Array:
+    """Registered company names such as "芜湖华远环保科技有限公司", as an Arrow string array.
 
     ``city_names`` (one or one per row, with or without 市) opens the name; some names open with
     "安徽" instead, and about 10% carry full-width brackets — "安徽恒通化工（集团）有限公司",
@@ -253,12 +323,12 @@ def company_names(rng: np.random.Generator, n: int, *, city_names, industry_word
              (["", "（集团）", *("（" + c + "）" for c in heads)], middle), (forms, form),
              (["", *("（" + c + "分公司）" for c in heads)], tail)]
     joined = pc.binary_join_element_wise(
-        *(pa.array(list(vocab), pa.string()).take(pa.array(index, pa.int64()))
+        *(_arrow_vocabulary(tuple(vocab)).take(pa.array(index, pa.int64()))
           for vocab, index in parts), "")
     if unique and len(pc.unique(joined)) < n:
         raise ValueError("city names and industry words run into each other (like '黄山' and "
                          "'黄山区'), so distinct parts gave equal names")
-    return joined.to_numpy(zero_copy_only=False)
+    return joined
 
 
 def addresses(rng: np.random.Generator, county_codes) -> np.ndarray:

@@ -91,8 +91,17 @@ def _build() -> tuple[Region, ...]:
     return tuple(sorted(rows, key=lambda r: r.code))
 
 
+def _by_successor(regions: tuple[Region, ...]) -> dict[str, tuple[Region, ...]]:
+    table: dict[str, list[Region]] = {}
+    for r in regions:
+        if r.successor is not None:
+            table.setdefault(r.successor, []).append(r)
+    return {code: tuple(found) for code, found in table.items()}
+
+
 REGIONS: tuple[Region, ...] = _build()
 _BY_CODE = {r.code: r for r in REGIONS}
+_PREDECESSORS = _by_successor(REGIONS)     # legacy counties by the county that replaced them
 
 
 def region(code: str) -> Region:
@@ -153,4 +162,4 @@ def short_name(code: str) -> str:
 
 def predecessors(code: str) -> list[Region]:
     """Legacy counties that the current county ``code`` replaced, ordered by code."""
-    return [r for r in REGIONS if r.successor == code]
+    return list(_PREDECESSORS.get(code, ()))

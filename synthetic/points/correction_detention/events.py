@@ -116,7 +116,7 @@ def within(subj, day, iv_subj, iv_lo, iv_hi) -> np.ndarray:
     lo, hi = iv_lo[order], iv_hi[order]
     count = np.bincount(iv_subj, minlength=int(max(subj.max(), iv_subj.max())) + 1)
     start = np.cumsum(count) - count
-    first, n = start[subj], count[subj]
+    first, n = start[subj], count.astype(np.int32)[subj]
     for k in range(int(n.max())):
         ok = np.flatnonzero(n > k)
         j = first[ok] + k
@@ -277,6 +277,7 @@ def _violations(rng, ptype: np.ndarray, length: np.ndarray) -> tuple[pa.Array, n
 
 
 _SCRAMBLE = 0x9E3779B97F4A7C15       # odd: multiplying by it permutes the values mod 2**bits
+_UNSCRAMBLE = pow(_SCRAMBLE, -1, 1 << 64)   # and this multiplication undoes it
 
 
 def _grouped(rng, owner: np.ndarray, n_owners: int) -> np.ndarray:
@@ -285,8 +286,10 @@ def _grouped(rng, owner: np.ndarray, n_owners: int) -> np.ndarray:
     rank = rng.permutation(n_owners)
     spare = 62 - max(n_owners - 1, 1).bit_length() - max(n - 1, 1).bit_length()
     bits = min(max(spare, 0), 20)
-    return stable_argsort((rank[owner].astype(np.int64) << bits)
-                          | rng.integers(0, 1 << bits, n, dtype=np.int64))
+    key = rank[owner].astype(np.int64)
+    key <<= bits
+    key |= rng.integers(0, 1 << bits, n, dtype=np.int64)
+    return stable_argsort(key)
 
 
 def _grouped_unique(rng, cols: dict, code: str, n_owners: int) -> dict:
@@ -295,22 +298,38 @@ def _grouped_unique(rng, cols: dict, code: str, n_owners: int) -> dict:
     rules ask only whether such a row exists, and genuine rows are never exact duplicates).
 
     One sort does both: within a subject, rows sort by a bijection of (kind, day), so equal
-    rows end up next to each other."""
+    rows end up next to each other. The sorted keys are decoded back into the columns, so no
+    column is gathered in the new (random) order."""
     subj, day = cols["subj"].astype(np.int64), cols["day"]
     if len(day) == 0:
         return cols
     d0 = int(day.min())
     bits = 3 + max(int(day.max()) - d0, 1).bit_length()
     mask = (1 << bits) - 1
-    value = (cols[code].astype(np.int64) << (bits - 3)) | (day - d0)
+    value = cols[code].astype(np.int64)      # in place from here: millions of rows
+    value <<= bits - 3
+    value |= day - d0
     rank = rng.permutation(n_owners)
     salt = rng.integers(0, 1 << bits, n_owners, dtype=np.int64)
-    mixed = ((value ^ salt[subj]).astype(np.uint64) * np.uint64(_SCRAMBLE)).astype(np.int64)
-    key = (rank[subj] << bits) | (mixed & mask)
-    order = stable_argsort(key)
-    ordered = key[order]
-    order = order[np.r_[True, ordered[1:] != ordered[:-1]]]
-    return _take(cols, order)
+    value ^= salt[subj]
+    mixed = value.view(np.uint64)
+    mixed *= np.uint64(_SCRAMBLE)
+    mixed &= np.uint64(mask)
+    key = rank[subj]
+    key <<= bits
+    key |= value
+    del value, mixed
+    key.sort()
+    new = np.ones(len(key), dtype=bool)
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    key = key[new]
+    owner = np.empty(n_owners, dtype=np.int64)
+    owner[rank] = np.arange(n_owners)
+    at = key >> bits                         # the subject's rank: ascending, read in order
+    value = (((key & mask).astype(np.uint64) * np.uint64(_UNSCRAMBLE)).astype(np.int64)
+             & mask) ^ salt[owner][at]
+    return {"subj": owner[at], code: value >> (bits - 3),
+            "day": (value & (mask >> 3)) + d0}
 
 
 def frames(rng: np.random.Generator, rows: Rows, n_subjects: int) -> Tables:

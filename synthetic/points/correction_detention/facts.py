@@ -136,8 +136,7 @@ def _base(seed: int, size: int, as_of: datetime.date) -> dict:
     """People, types, intake dates and terms: the same at every difficulty."""
     rng = stream(seed, POINT, "base")
     n_others = int(size * OTHERS_SHARE)
-    people = identity.People.of(identity.draw_population(stream(seed, POINT, "people"),
-                                                          size + n_others, as_of))
+    people = identity.draw_population(stream(seed, POINT, "people"), size + n_others, as_of)
     today = np.datetime64(as_of, "D").astype(np.int64)
     earliest = today - 365 * INTAKE_YEARS - 1
     start = earliest + rng.integers(0, today - PLANNING_MARGIN - earliest + 1, size)
@@ -153,7 +152,8 @@ def _pick(rng: np.random.Generator, ok: np.ndarray) -> np.ndarray:
     """One column per row, uniform among the row's True columns (-1 where none is)."""
     count = ok.sum(axis=1)
     rank = (rng.random(len(ok)) * count).astype(np.int64)
-    return np.where(count > 0, np.argmax(np.cumsum(ok, axis=1) > rank[:, None], axis=1), -1)
+    running = np.cumsum(ok, axis=1, dtype=np.int16)    # a few columns: small counts
+    return np.where(count > 0, np.argmax(running > rank[:, None], axis=1), -1)
 
 
 def _eligible(fams, types, base) -> np.ndarray:

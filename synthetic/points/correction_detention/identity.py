@@ -34,12 +34,6 @@ MIN_AGE, MAX_AGE = 24, 75     # on as_of: adults at any intake of the last five 
 LEGACY_SHARE = 0.3            # older people whose ID keeps an abolished county code
 
 
-def arrow(values) -> pa.Array:
-    """A pandas string column (or any sequence of str) as an Arrow ``string`` array."""
-    out = pa.array(values)
-    return (out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out).cast(pa.string())
-
-
 @dataclass(frozen=True)
 class People:
     """Everyone in a scenario, one entry per person: strings in Arrow, the rest as numbers."""
@@ -54,13 +48,17 @@ class People:
         return len(self.male)
 
     @classmethod
-    def of(cls, frame: pd.DataFrame) -> "People":
-        """The columns of a ``draw_people`` frame."""
-        return cls(id_number=arrow(frame["id_number"]), name=arrow(frame["name"]),
-                   male=pc.equal(arrow(frame["sex"]), idnumbers.MALE).to_numpy(
-                       zero_copy_only=False),
-                   birth=frame["birth_date"].to_numpy().astype("datetime64[D]").astype(np.int64),
-                   county=pc.cast(arrow(frame["county_code"]), pa.int64()).to_numpy())
+    def of(cls, drawn: idnumbers.People) -> "People":
+        """The people ``draw_people_arrays`` drew."""
+        return cls(id_number=drawn.id_number.cast(pa.string()),
+                   name=drawn.name.cast(pa.string()), male=~drawn.female,
+                   birth=drawn.birth_date.astype(np.int64),
+                   county=drawn.divisions.astype(np.int64)[drawn.county_at])
+
+    def take(self, rows: np.ndarray) -> "People":
+        at = pa.array(rows)
+        return People(id_number=self.id_number.take(at), name=self.name.take(at),
+                      male=self.male[rows], birth=self.birth[rows], county=self.county[rows])
 
     def append(self, other: "People") -> "People":
         return People(id_number=pa.concat_arrays([self.id_number, other.id_number]),
@@ -83,30 +81,29 @@ def _divisions() -> list[str]:
     return wuhu * WUHU_WEIGHT + [r.code for r in regions.counties() if r.parent != WUHU]
 
 
-def draw_population(rng: np.random.Generator, n: int, as_of: datetime.date) -> pd.DataFrame:
-    """``n`` people (``id_number, name, sex, birth_date, county_code``); distinct names if they fit."""
-    return idnumbers.draw_people(rng, n, as_of=as_of, min_age=MIN_AGE, max_age=MAX_AGE,
-                                 divisions=_divisions(), legacy_share=LEGACY_SHARE,
-                                 distinct_names=n <= DISTINCT_NAMES_MAX)
+def draw_population(rng: np.random.Generator, n: int, as_of: datetime.date) -> People:
+    """``n`` people; distinct names if they fit."""
+    return People.of(idnumbers.draw_people_arrays(
+        rng, n, as_of=as_of, min_age=MIN_AGE, max_age=MAX_AGE, divisions=_divisions(),
+        legacy_share=LEGACY_SHARE, distinct_names=n <= DISTINCT_NAMES_MAX))
 
 
 def namesakes(rng: np.random.Generator, male: np.ndarray, taken: pa.Array,
               as_of: datetime.date) -> People:
     """One new person per entry of ``male``, of that sex, whose ID is not in ``taken``."""
     k = len(male)
-    pool = idnumbers.draw_people(rng, 3 * k + 64, as_of=as_of, min_age=MIN_AGE,
-                                 max_age=MAX_AGE, divisions=_divisions())
-    found = pc.index_in(taken, value_set=arrow(pool["id_number"])).drop_null()
+    pool = People.of(idnumbers.draw_people_arrays(rng, 3 * k + 64, as_of=as_of, min_age=MIN_AGE,
+                                                  max_age=MAX_AGE, divisions=_divisions()))
+    found = pc.index_in(taken, value_set=pool.id_number).drop_null()
     fresh = np.ones(len(pool), dtype=bool)
     fresh[found.to_numpy()] = False
-    pool_male = pc.equal(arrow(pool["sex"]), idnumbers.MALE).to_numpy(zero_copy_only=False)
     out = np.empty(k, dtype=np.int64)
     for sex in (True, False):
-        want, have = np.flatnonzero(male == sex), np.flatnonzero(fresh & (pool_male == sex))
+        want, have = np.flatnonzero(male == sex), np.flatnonzero(fresh & (pool.male == sex))
         if len(have) < len(want):
             raise ValueError(f"cannot draw {len(want)} namesakes of one sex from {len(have)}")
         out[want] = have[:len(want)]
-    return People.of(pool.iloc[out].reset_index(drop=True))
+    return pool.take(out)
 
 
 def _vocabulary(codes: np.ndarray, make) -> tuple[list[str], np.ndarray]:
@@ -139,7 +136,9 @@ def _sequence(rng: np.random.Generator, county: np.ndarray, year: np.ndarray,
     slot = g * days + (day - d0)
     spare = 62 - max(int(slot.max()), 1).bit_length() - max(n - 1, 1).bit_length()
     bits = min(max(spare, 0), 20)                  # ties in random order
-    order = stable_argsort((slot << bits) | rng.integers(0, 1 << bits, n, dtype=np.int64))
+    slot <<= bits
+    slot |= rng.integers(0, 1 << bits, n, dtype=np.int64)
+    order = stable_argsort(slot)
     g = g[order]
     starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
     rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))

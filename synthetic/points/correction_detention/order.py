@@ -27,9 +27,12 @@ def stable_argsort(keys: np.ndarray) -> np.ndarray:
     low = max(n - 1, 1).bit_length()
     if int(keys.min()) < 0 or top.bit_length() + low > 63:
         return np.argsort(keys, kind="stable")
-    packed = (keys.astype(np.int64) << low) | np.arange(n, dtype=np.int64)
+    packed = keys.astype(np.int64)           # in place from here: millions of rows
+    packed <<= low
+    packed |= np.arange(n, dtype=np.int64)
     packed.sort()
-    return packed & ((1 << low) - 1)
+    packed &= (1 << low) - 1
+    return packed
 
 
 def dense_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -53,6 +53,15 @@ class Strings:
         return cls(pa.array(list(vocabulary), pa.string()), np.asarray(index, dtype=np.int64))
 
     @classmethod
+    def grouped(cls, values: pa.Array, owner: np.ndarray) -> "Strings":
+        """``values[owner]`` for rows grouped by owner (each owner's rows together): the values
+        are taken once per group, so the rows read them in order (one random read per group
+        rather than per row)."""
+        new = np.ones(len(owner), dtype=bool)
+        new[1:] = owner[1:] != owner[:-1]
+        return cls(values.take(pa.array(owner[new])), np.cumsum(new) - 1)
+
+    @classmethod
     def dates(cls, facts: Facts, days: np.ndarray) -> "Strings":
         """``YYYY-MM-DD`` of day numbers, pointing into the scenario's calendar."""
         first, calendar = _calendar(facts)
@@ -106,10 +115,10 @@ def _subjects(facts: Facts) -> dict:
 def _punishments(facts: Facts) -> dict:
     ev, people = facts.events, facts.persons
     pun = ev.pun
-    person = pun["person"].astype(np.int64)
+    person = pun["person"]
     return {"punishment_no": Strings(ev.punishment_no, np.arange(len(person))),
-            "name": Strings(people.name, person),
-            "id_number": Strings(people.id_number, person.copy()),
+            "name": Strings.grouped(people.name, person),
+            "id_number": Strings.grouped(people.id_number, person),
             "punishment_type": Strings.of(PUNISHMENT_TYPES, pun["ptype"]),
             "decision_date": Strings.dates(facts, pun["day"]),
             "detention_days": pun["length"],
@@ -120,14 +129,14 @@ def _punishments(facts: Facts) -> dict:
 
 def _sanctions(facts: Facts) -> dict:
     san = facts.events.san
-    return {"correction_no": Strings(facts.correction_no, san["subj"].astype(np.int64)),
+    return {"correction_no": Strings.grouped(facts.correction_no, san["subj"]),
             "action": Strings.of(ACTIONS, san["action"]),
             "action_date": Strings.dates(facts, san["day"])}
 
 
 def _checkins(facts: Facts) -> dict:
     chk = facts.events.chk
-    return {"correction_no": Strings(facts.correction_no, chk["subj"].astype(np.int64)),
+    return {"correction_no": Strings.grouped(facts.correction_no, chk["subj"]),
             "checkin_date": Strings.dates(facts, chk["day"]),
             "method": Strings.of(METHODS, chk["method"])}
 
@@ -186,8 +195,7 @@ def render_table(facts: Facts, name: str, seed: int, difficulty: Difficulty | st
     order = None
     n = len(next(iter(columns.values())).index)
     if name in DUPLICATED_TABLES and prof.duplicate_rate > 0 and n:
-        rows = pa.table({"row": np.arange(n)})
-        order = noise.add_duplicate_rows(rows, rng, prof.duplicate_rate)["row"].to_numpy()
+        order = noise.duplicated_order(n, rng, prof.duplicate_rate)
     return _assemble(name, columns, order)
 
 

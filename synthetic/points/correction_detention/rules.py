@@ -128,8 +128,14 @@ _DAY0 = 1 << 20
 def _in_window(owner: np.ndarray, day: np.ndarray, ev_owner: np.ndarray, ev_day: np.ndarray,
                lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Per query row: whether some event of ``owner`` has a day in ``[lo, hi]``."""
-    keys = np.sort(ev_owner.astype(np.int64) * _SPAN + (ev_day + _DAY0))
-    base = owner.astype(np.int64) * _SPAN + _DAY0
+    keys = ev_owner.astype(np.int64)
+    keys *= _SPAN
+    keys += ev_day
+    keys += _DAY0
+    keys.sort()
+    base = owner.astype(np.int64)
+    base *= _SPAN
+    base += _DAY0
     return np.searchsorted(keys, base + hi, "right") > np.searchsorted(keys, base + lo, "left")
 
 

@@ -38,7 +38,8 @@ def labels_of(facts: Facts) -> pa.Table:
         ratio=lines.ratio_bp / 10000.0)
     filings = FilingFacts(
         permit=facts.decl_owner, period=lines.qi[decl.line], outlet=line_facts.outlet[decl.line],
-        pollutant=lines.pol[decl.line], declared_kg=decl.cents / 100.0, claim=decl.claim)
+        pollutant=lines.pol[decl.line], declared_kg=decl.cents / 100.0, claim=decl.claim,
+        line=decl.line)
     return label_table(facts.ent.permit_no, *reasons(line_facts, filings))
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from synthetic.difficulty import Difficulty, profile
 from synthetic.points.env_tax import lines as L
-from synthetic.points.env_tax.schema import N_QUARTERS, POINT
+from synthetic.points.env_tax.schema import POINT
 from synthetic.rng import stream
 
 NONE, C75, C50 = 0, 1, 2        # indexes into rules.CLAIM_CODES
@@ -55,9 +55,10 @@ def build_declarations(seed: int, difficulty: Difficulty, lines: L.Lines, outlet
     perm = due_idx[np.argsort(rng.random((n, len(due_idx))), axis=1)]
     U, D, R, Z = (flags[F.R_UNDECLARED], flags[F.R_UNDER], flags[F.R_IMPROPER],
                   flags[F.HN_ZERO_EMISSION])
-    skip_q = np.where(U | Z, perm[:, 0], -1)
-    q_d = np.where(U, perm[:, 1], perm[:, 0])
-    q_r = np.where(U | D, perm[:, 1], perm[:, 0])
+    # quarters as int8: gathered once per line, seventeen million times at a million permits
+    skip_q = np.where(U | Z, perm[:, 0], -1).astype(np.int8)
+    q_d = np.where(U, perm[:, 1], perm[:, 0]).astype(np.int8)
+    q_r = np.where(U | D, perm[:, 1], perm[:, 0]).astype(np.int8)
     q_late = perm[:, -1]
     ent, qi = lines.ent, lines.qi
     nl = len(lines)
@@ -71,15 +72,16 @@ def build_declarations(seed: int, difficulty: Difficulty, lines: L.Lines, outlet
     fixed = np.zeros(nl, dtype=bool)            # claim set by a role
     claim = np.zeros(nl, dtype=np.int8)
     whole = np.zeros(nl, dtype=bool)            # amounts in whole kilograms
-    parts = np.ones(nl, dtype=np.int64)
-    short = rng.random(nl) < SHORT_SHARE
-    dec = np.where(short, np.floor(lines.cents * rng.uniform(0.95, 1.0, nl)),
-                   lines.cents).astype(np.int64)
+    parts = np.ones(nl, dtype=np.int8)
+    short = np.flatnonzero(rng.random(nl) < SHORT_SHARE)
+    dec = lines.cents.copy()
+    dec[short] = np.floor(lines.cents[short] * rng.uniform(0.95, 1.0, nl)[short])
+    del short
 
     # ENV_UNDER_DECLARED
     d_line = L.pick_one(ent, taxable & D[ent] & (qi == q_d[ent]), key)
     used[d_line] = True
-    per_quarter = np.bincount(ent * nq + qi, weights=taxable, minlength=n * nq)
+    per_quarter = np.bincount(ent[taxable] * nq + qi[taxable], minlength=n * nq)
     multi = per_quarter[ent[d_line] * nq + qi[d_line]] >= 2
     v = rng.random(len(d_line))
     missing, just = multi & (v < 0.35), ~(multi & (v < 0.35)) & (v < 0.6)
@@ -125,12 +127,14 @@ def build_declarations(seed: int, difficulty: Difficulty, lines: L.Lines, outlet
     used[inst] = True
     parts[inst] = rng.integers(2, 4, len(inst))
 
-    # natural claims, always with a margin below the limits
+    # natural claims, always with a margin below the limits (other lines keep NONE)
+    del key, used, hn_ok
     free = ~fixed & (lines.exceed == 0)
     u = rng.random(nl)
-    ok50, ok75 = free & (lines.ratio_bp < 4500), free & (lines.ratio_bp < 6500)
-    claim[~fixed] = np.where(ok50 & (u < 0.6), C50,
-                             np.where(ok75 & (u < 0.7), C75, NONE))[~fixed]
+    c50 = free & (lines.ratio_bp < 4500) & (u < 0.6)
+    c75 = free & (lines.ratio_bp < 6500) & (u < 0.7) & ~c50
+    claim[c50], claim[c75] = C50, C75
+    del free, u, c50, c75, fixed, taxable
 
     # which (enterprise, quarter) filed, and on which day
     filed = np.zeros((n, nq), dtype=bool)
@@ -144,8 +148,11 @@ def build_declarations(seed: int, difficulty: Difficulty, lines: L.Lines, outlet
 
     declared = direct & (lines.cents > 0) & filed[ent, qi] & (dec >= 0)
     change = rng.integers(1, len(due_idx) + 1, n)
-    return _expand(rng, np.flatnonzero(declared), parts, dec, whole, claim, date, lines,
-                   flags[F.HN_FORMER_NAME][ent] & (qi < change[ent]), cal)
+
+    def former_line(rows):
+        return flags[F.HN_FORMER_NAME][ent[rows]] & (qi[rows] < change[ent[rows]])
+
+    return _expand(rng, declared, parts, dec, whole, claim, date, lines, former_line, cal)
 
 
 def _whole_threshold(lines: L.Lines, dec: np.ndarray, whole: np.ndarray, rows: np.ndarray,
@@ -178,44 +185,48 @@ def _filing_dates(rng, difficulty: Difficulty, n: int, cal: L.Calendar, late: np
 
 
 def _expand(rng, declared: np.ndarray, parts, dec, whole, claim, date, lines: L.Lines,
-            former_line: np.ndarray, cal: L.Calendar) -> Decl:
-    """One row per instalment, amounts split so that each instalment differs from the others."""
-    unit = np.where(whole[declared], 100, 1)
-    total = dec[declared] // unit
-    k = parts[declared]
+            former_line, cal: L.Calendar) -> Decl:
+    """One row per instalment, amounts split so that each instalment differs from the others.
+
+    Rows come in declaration order (enterprise, quarter, outlet, pollutant, instalment), taken
+    from ``lines.by_quarter``; the random draws follow the lines' own order, and only the few
+    lines in two or three instalments are split."""
+    at = np.flatnonzero(declared)
+    unit = np.where(whole[at], np.int8(100), np.int8(1))
+    total = dec[at] // unit
+    k = parts[at]
     k = np.where((k == 3) & (total < 40), 2, k)
     k = np.where((k == 2) & (total < 10), 1, k)
-    a = np.maximum(1, np.floor(total * np.where(k == 2, rng.uniform(0.3, 0.45, len(k)),
-                                                rng.uniform(0.15, 0.25, len(k))))).astype(np.int64)
-    b = np.maximum(1, np.floor(total * rng.uniform(0.28, 0.33, len(k)))).astype(np.int64)
-    row_line = np.repeat(declared, k)
-    starts = np.cumsum(k) - k
-    part = np.arange(len(row_line)) - np.repeat(starts, k)
-    li = np.repeat(np.arange(len(declared)), k)
-    kk = k[li]
-    amount = total[li]                         # a single row carries the whole line
-    first = (part == 0) & (kk > 1)
-    amount[first] = a[li[first]]
-    second = part == 1
-    amount[second] = np.where(kk[second] == 2, total[li[second]] - a[li[second]],
-                              b[li[second]])
-    third = part == 2
-    amount[third] = total[li[third]] - a[li[third]] - b[li[third]]
-    del kk, first, second, third
-    cents = amount * unit[li]
-    gap = np.where(part == 0, 0, rng.integers(1, 31, len(part)))
-    csum = np.cumsum(gap)
-    offset = csum - np.repeat(csum[starts], k)
-    day = np.minimum(date[lines.ent[row_line], lines.qi[row_line]]
-                     + offset.astype("timedelta64[D]"), cal.as_of)
-    # one int64 key for (enterprise, quarter, outlet, pollutant, instalment): unique per row,
-    # so a plain sort orders rows as a five-key lexsort would, several times faster
-    n_outlets = int(lines.outlet.max(initial=0)) + 1
-    key = ((lines.ent[row_line].astype(np.int64) * N_QUARTERS + lines.qi[row_line]) * n_outlets
-           + lines.outlet[row_line]) * len(L.EQUIVALENT_KG) + lines.pol[row_line]
-    order = np.argsort(key * 4 + part)
-    del key
-    row_line = row_line[order]
-    return Decl(line=row_line.astype(np.int32), part=part[order].astype(np.int8),
-                cents=cents[order], claim=claim[row_line], date=day[order],
-                former=former_line[row_line])
+    shares = [rng.uniform(lo, hi, len(k)) for lo, hi in ((0.3, 0.45), (0.15, 0.25), (0.28, 0.33))]
+    gaps = rng.integers(1, 31, int(k.sum()))      # one per row, rows in the lines' order
+    row_of_line = np.cumsum(k) - k
+    rank = np.cumsum(declared, dtype=np.int32) - 1
+    order = rank[lines.by_quarter[declared[lines.by_quarter]]]
+    del rank
+    line = at[order]
+    k = k[order]
+    start = np.cumsum(k) - k
+    n_rows = int(k.sum())
+    cents = total[order]
+    cents *= unit[order]
+    cents = np.repeat(cents, k)
+    day = np.repeat(date[lines.ent[line], lines.qi[line]], k)
+    part = np.zeros(n_rows, dtype=np.int8)
+    multi = np.flatnonzero(k > 1)
+    li, km, rows = order[multi], k[multi], start[multi]
+    t, u = total[li], unit[li]
+    a = np.maximum(1, np.floor(t * np.where(km == 2, shares[0][li], shares[1][li]))).astype(
+        np.int64)
+    b = np.maximum(1, np.floor(t * shares[2][li])).astype(np.int64)
+    later = row_of_line[li] + 1                   # the line's second row, in the lines' order
+    cents[rows], cents[rows + 1] = a * u, np.where(km == 2, t - a, b) * u
+    part[rows + 1] = 1
+    day[rows + 1] += gaps[later].astype("timedelta64[D]")
+    three = km == 3
+    rows, later = rows[three] + 2, later[three] + 1
+    cents[rows] = (t - a - b)[three] * u[three]
+    part[rows] = 2
+    day[rows] = day[rows - 1] + gaps[later].astype("timedelta64[D]")
+    return Decl(line=np.repeat(line.astype(np.int32), k), part=part, cents=cents,
+                claim=np.repeat(claim[line], k), date=np.minimum(day, cal.as_of, out=day),
+                former=np.repeat(former_line(line), k))

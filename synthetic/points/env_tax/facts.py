@@ -149,8 +149,7 @@ def _enterprises(seed: int, size: int, as_of: datetime.date, start_q: np.ndarray
     rng = stream(seed, POINT, "enterprises")
     weights = np.array([i.weight for i in INDUSTRIES])
     industry = rng.choice(len(INDUSTRIES), size=size, p=weights / weights.sum())
-    classes = np.array([INDUSTRIES[i].classes for i in range(len(INDUSTRIES))])[industry]
-    mclass = L.categorical(rng, classes)
+    mclass = L.categorical(rng, np.array([i.classes for i in INDUSTRIES]), industry)
     county = identity.draw_counties(rng, size)
     uscc = identity.credit_codes(rng, county)
     names, former = identity.company_names(rng, county, industry)
@@ -171,13 +170,11 @@ def _enterprises(seed: int, size: int, as_of: datetime.date, start_q: np.ndarray
         days = ((q_last - q_first).astype(int) * late_u[late]).astype(int)
         valid_from[late] = q_first + days.astype("timedelta64[D]")
     suffix = np.where(mclass == 2, "W", "P")   # 排污登记 numbers end in W, permits in P
-    counties, county_ix = np.unique(county.astype(str), return_inverse=True)
-    uscc = pa.array(uscc, pa.string())
     permit_no = pc.binary_join_element_wise(uscc, pa.array(seq), pa.array(suffix), "")
     return Enterprises(
-        permit_no=permit_no, uscc=uscc, name=pa.array(names, pa.string()),
-        former_name=pa.array(former, pa.string()), industry=industry.astype(np.int8),
-        county=county_ix.astype(np.int32), counties=pa.array(counties, pa.string()),
+        permit_no=permit_no, uscc=uscc, name=names, former_name=former,
+        industry=industry.astype(np.int8), county=county.astype(np.int32),
+        counties=pa.array(identity.COUNTY_CODES.tolist(), pa.string()),
         mclass=mclass.astype(np.int8), valid_from=valid_from,
         valid_to=L.add_years(valid_from, 5) - np.timedelta64(1, "D"))
 

@@ -10,7 +10,6 @@ scenario, so a blank-code declaration names exactly one enterprise.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -20,21 +19,24 @@ from synthetic.points.env_tax.schema import INDUSTRIES
 WUHU = "340200"
 WUHU_SHARE = 0.6
 _MAX_ROUNDS = 50
+# Every current Anhui county; a county is an index into these.
+COUNTY_CODES = np.array([r.code for r in regions.counties()])
+CITY_NAMES = np.array([regions.city_of(c).name for c in COUNTY_CODES], dtype=object)
+_IN_WUHU = np.array([regions.region(c).parent == WUHU for c in COUNTY_CODES])
 
 
 def draw_counties(rng: np.random.Generator, n: int) -> np.ndarray:
-    """County codes: 60% one of Wuhu's seven, the rest any other current Anhui county."""
-    wuhu = np.array([r.code for r in regions.counties(city=WUHU)])
-    other = np.array([r.code for r in regions.counties() if r.parent != WUHU])
+    """County indices: 60% one of Wuhu's seven, the rest any other current Anhui county."""
+    wuhu, other = np.flatnonzero(_IN_WUHU), np.flatnonzero(~_IN_WUHU)
     in_wuhu = rng.random(n) < WUHU_SHARE
     return np.where(in_wuhu, wuhu[rng.integers(0, len(wuhu), n)],
-                    other[rng.integers(0, len(other), n)]).astype(object)
+                    other[rng.integers(0, len(other), n)])
 
 
-def credit_codes(rng: np.random.Generator, counties: np.ndarray) -> np.ndarray:
+def credit_codes(rng: np.random.Generator, county: np.ndarray) -> pa.Array:
     """Unique valid credit codes of enterprises (``91`` + the county's division code)."""
-    return creditcodes.make_usccs(rng, len(counties), divisions=counties.astype(str),
-                                  registering="9", entity_type="1")
+    return creditcodes.make_uscc_array(rng, len(county), divisions=COUNTY_CODES[county],
+                                       registering="9", entity_type="1")
 
 
 # Scopes that follow the industry word ("化工实业", "精细化工发展"): real names use them, and
@@ -48,35 +50,44 @@ def industry_words(industry) -> tuple[str, ...]:
                                if not (scope and word.endswith(("科技", "技术")))))
 
 
-def normalized(names) -> pa.Array:
+def normalized(names: pa.Array) -> pa.Array:
     """Names as a team would compare them: half-width brackets, no spaces."""
-    out = pa.array(np.asarray(names, dtype=object), pa.string())
     for full, half in (("（", "("), ("）", ")"), (" ", ""), ("\u3000", "")):
-        out = pc.replace_substring(out, full, half)
+        names = pc.replace_substring(names, full, half)
+    return names
+
+
+def _repeated(values: pa.Array) -> np.ndarray:
+    """Rows whose value occurred in an earlier row: dictionary codes count up in the order in
+    which values first appear, so a row repeats exactly when its code is not above every
+    earlier one (hashing, no sort)."""
+    codes = pc.dictionary_encode(values).indices.to_numpy()
+    out = np.zeros(len(codes), dtype=bool)
+    out[1:] = codes[1:] <= np.maximum.accumulate(codes)[:-1]
     return out
 
 
-def company_names(rng: np.random.Generator, counties: np.ndarray,
-                  industry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def company_names(rng: np.random.Generator, county: np.ndarray,
+                  industry: np.ndarray) -> tuple[pa.Array, pa.Array]:
     """(registered name, former name) per enterprise, all 2n distinct after normalisation.
 
     The names carry the industry's words ("…化工有限公司") and open with the county's city.
+    Each round draws the names still to do, industry by industry; the names stay in Arrow.
     """
-    n = len(counties)
-    uniq, inverse = np.unique(counties.astype(str), return_inverse=True)
-    city = np.array([regions.city_of(c).name for c in uniq], dtype=object)[inverse]
-    names = np.empty(2 * n, dtype=object)
-    both_city = np.concatenate([city, city])
-    both_industry = np.concatenate([industry, industry])
-    todo = np.ones(2 * n, dtype=bool)
+    n = len(county)
+    city = np.tile(CITY_NAMES[county], 2)
+    both_industry = np.tile(industry, 2)
+    drawn, where, todo = [], np.zeros(2 * n, dtype=np.int64), np.ones(2 * n, dtype=bool)
     for _ in range(_MAX_ROUNDS):
         for j, ind in enumerate(INDUSTRIES):   # one draw per industry (eleven, a small loop)
             rows = np.flatnonzero(todo & (both_industry == j))
             if len(rows):
-                names[rows] = pools.company_names(rng, len(rows), city_names=both_city[rows],
-                                                  industry_words=industry_words(ind),
-                                                  unique=True)
-        todo = pd.Series(pd.arrays.ArrowExtensionArray(normalized(names))).duplicated().to_numpy()
+                where[rows] = sum(map(len, drawn)) + np.arange(len(rows))
+                drawn.append(pools.company_name_array(
+                    rng, len(rows), city_names=city[rows], industry_words=industry_words(ind),
+                    unique=True))
+        names = pa.concat_arrays(drawn).take(pa.array(where))
+        todo = _repeated(normalized(names))
         if not todo.any():
             return names[:n], names[n:]
     raise ValueError(f"cannot draw {2 * n} distinct company names")

@@ -31,12 +31,13 @@ def unit_tax(p) -> float:
 UNIT_TAX = np.array([unit_tax(p) for p in POLLUTANTS])
 
 
-def categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
-    """One draw per row of a (rows, k) probability matrix."""
+def categorical(rng: np.random.Generator, probs: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """One draw per entry of ``at`` from row ``at`` of a small (kinds, k) probability table
+    (each row's cumulative sums are computed once, not once per draw)."""
     probs = np.asarray(probs, dtype=float)
     cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
-    u = rng.random(len(probs))[:, None]
-    return np.minimum((u >= cum).sum(axis=1), probs.shape[1] - 1)
+    u = rng.random(len(at))[:, None]
+    return np.minimum((u >= cum[at]).sum(axis=1), probs.shape[1] - 1)
 
 
 def add_years(days: np.ndarray, years: int) -> np.ndarray:
@@ -108,6 +109,7 @@ class Lines:
     cents: np.ndarray       # emission in 1/100 kg
     exceed: np.ndarray      # hours above the standard
     ratio_bp: np.ndarray    # average concentration / standard, in 1/10000
+    by_quarter: np.ndarray  # line numbers by enterprise, quarter, outlet, pollutant
 
     def __len__(self) -> int:
         return len(self.ent)
@@ -122,8 +124,8 @@ def draw_outlets(seed: int, industry: np.ndarray, central: np.ndarray,
     """
     rng = stream(seed, POINT, "outlets")
     n = len(industry)
-    n_air = categorical(rng, np.array([i.n_air for i in INDUSTRIES])[industry])
-    n_water = categorical(rng, np.array([i.n_water for i in INDUSTRIES])[industry])
+    n_air = categorical(rng, np.array([i.n_air for i in INDUSTRIES]), industry)
+    n_water = categorical(rng, np.array([i.n_water for i in INDUSTRIES]), industry)
     second_central = rng.random(n) < 0.5
     n_air[(n_air + n_water) == 0] = 1
     cen = central
@@ -140,54 +142,120 @@ def draw_outlets(seed: int, industry: np.ndarray, central: np.ndarray,
                    direct=~central, industry=industry[ent].astype(np.int8))
 
 
+def _affinity_logs() -> tuple[np.ndarray, np.ndarray]:
+    """(log affinity, count of pollutants with one) per (industry, water outlet): an outlet
+    draws only its medium's pollutants."""
+    aff = np.zeros((len(INDUSTRIES), 2, len(POLLUTANTS)))
+    aff[:, 0, :len(AIR)] = [i.air for i in INDUSTRIES]
+    aff[:, 1, len(AIR):] = [i.water for i in INDUSTRIES]
+    with np.errstate(divide="ignore"):
+        return np.log(aff), (aff > 0).sum(axis=2)
+
+
+def _top_three(keys: np.ndarray) -> np.ndarray:
+    """Columns of the three largest keys per row, largest first, ties to the lower column (the
+    head of a stable descending sort, without sorting every row)."""
+    top = np.empty((len(keys), 3), dtype=np.int8)
+    every = np.arange(len(keys))
+    for j in range(3):
+        top[:, j] = keys.argmax(axis=1)
+        keys[every, top[:, j]] = -np.inf
+    return top
+
+
+def _monitored(outlets: Outlets, k: np.ndarray, start_q: np.ndarray,
+               nq: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(outlet, quarter, pollutant rank) of each line, ordered by outlet, quarter and rank:
+    the (outlet, quarter) pairs from the enterprise's first monitored quarter, each repeated
+    once per pollutant."""
+    pair_o = np.repeat(np.arange(len(k), dtype=np.int32), nq)
+    pair_q = np.tile(np.arange(nq, dtype=np.int8), len(k))
+    keep = pair_q >= start_q[outlets.ent[pair_o]]
+    pair_o, pair_q = pair_o[keep], pair_q[keep]
+    per = k[pair_o]
+    o, qi = np.repeat(pair_o, per), np.repeat(pair_q, per)
+    first = np.cumsum(per) - per
+    j = np.zeros(len(o), dtype=np.int8)
+    for rank in (1, 2):
+        j[first[per > rank] + rank] = rank
+    return o, qi, j
+
+
+def _by_quarter(outlets: Outlets, k: np.ndarray, top: np.ndarray, start_q: np.ndarray,
+                o: np.ndarray, qi: np.ndarray, j: np.ndarray, nq: int) -> np.ndarray:
+    """Line numbers ordered by enterprise, quarter, outlet and pollutant, the order in which
+    declarations list them. Every outlet of an enterprise has its ``k`` lines in each of the
+    enterprise's quarters, so a line's place is counted from those counts, without a sort."""
+    n_ent = len(start_q)
+    per_quarter = np.bincount(outlets.ent, weights=k, minlength=n_ent).astype(np.int64)
+    ent_start = np.cumsum(per_quarter * (nq - start_q))
+    ent_start -= per_quarter * (nq - start_q)
+    outlet_start = np.cumsum(k) - k
+    outlet_start -= (np.cumsum(per_quarter) - per_quarter)[outlets.ent]
+    slots = np.arange(3)
+    rank = ((top[:, None, :] < top[:, :, None]) & (slots < k[:, None])[:, None, :]).sum(axis=2)
+    # per outlet: its first line in the enterprise's first quarter, and the lines per quarter
+    first = (ent_start[outlets.ent] + outlet_start).astype(np.int32)
+    step = per_quarter[outlets.ent].astype(np.int16)
+    place = first[o]
+    place += (qi - start_q.astype(np.int8)[outlets.ent][o]) * step[o]
+    place += rank.astype(np.int8)[o, j]
+    order = np.empty(len(o), dtype=np.int32)
+    order[place] = np.arange(len(o), dtype=np.int32)
+    return order
+
+
 def draw_lines(seed: int, outlets: Outlets, start_q: np.ndarray, cal: Calendar) -> Lines:
     """1-3 pollutants per outlet (by industry affinity), one line per monitored quarter."""
     rng = stream(seed, POINT, "lines")
     n_out = len(outlets.ent)
-    aff = np.zeros((len(INDUSTRIES), len(POLLUTANTS)))
-    aff[:, :len(AIR)] = [i.air for i in INDUSTRIES]
-    aff[:, len(AIR):] = [i.water for i in INDUSTRIES]
-    a = aff[outlets.industry]
-    a[outlets.water, :len(AIR)] = 0
-    a[~outlets.water, len(AIR):] = 0
-    with np.errstate(divide="ignore"):
-        keys = np.log(a) + rng.gumbel(size=a.shape)
-    order = np.argsort(-keys, axis=1, kind="stable")
-    k = np.minimum(categorical(rng, np.broadcast_to(_N_POLLUTANT_P, (n_out, 3))) + 1,
-                   (a > 0).sum(axis=1))
+    logs, positive = _affinity_logs()
+    medium = outlets.water.astype(np.int8)
+    keys = logs[outlets.industry, medium] + rng.gumbel(size=(n_out, len(POLLUTANTS)))
+    top = _top_three(keys)
+    del keys
+    k = np.minimum(categorical(rng, _N_POLLUTANT_P[None, :], np.zeros(n_out, dtype=np.int8)) + 1,
+                   positive[outlets.industry, medium])
     base = rng.lognormal(0.0, 0.8, n_out * 3).reshape(n_out, 3)
-    nq = len(cal.years)
-    per = k * nq
-    o = np.repeat(np.arange(n_out), per)
-    r = np.arange(len(o)) - np.repeat(np.cumsum(per) - per, per)
-    qi = r // k[o]
-    j = r % k[o]
-    keep = qi >= start_q[outlets.ent[o]]
-    del r
-    o, qi, j = o[keep].astype(np.int32), qi[keep].astype(np.int8), j[keep].astype(np.int8)
-    del keep
-    pol = order[o, j].astype(np.int8)
-    kg = np.array([p.scale_kg for p in POLLUTANTS])[pol] * base[o, j]
+    o, qi, j = _monitored(outlets, k, start_q, len(cal.years))
+    by_quarter = _by_quarter(outlets, k, top, start_q, o, qi, j, len(cal.years))
+    pol = top[o, j]
+    # the first direct line of each enterprise and quarter always emits, so every due quarter
+    # of an enterprise with a direct outlet has a taxable line
+    anchor = _first_direct(outlets, k)[o] & (j == 0)
+    # seventeen million lines at a million permits: each step works in place
+    kg = np.array([p.scale_kg for p in POLLUTANTS])[pol]
+    kg *= base[o, j]
     del j
     kg *= rng.lognormal(0.0, 0.2, len(o))
     kg *= cal.elapsed[qi]
     kg *= 100
-    cents = np.maximum(np.round(kg).astype(np.int64), MIN_EMISSION_CENTS)
+    cents = np.round(kg, out=kg).astype(np.int64)
     del kg
-    exceed = np.where(rng.random(len(o)) < EXCEED_SHARE, rng.integers(1, 150, len(o)),
-                      0).astype(np.int32)
-    ratio = np.round((rng.beta(2.2, 2.8, len(o)) * 1.15 + 0.12) * 10000).astype(np.int32)
-    ent = outlets.ent[o]
-    # the first direct line of each enterprise and quarter always emits, so every due quarter
-    # of an enterprise with a direct outlet has a taxable line
-    direct = outlets.direct[o]
-    anchor = np.zeros(len(o), dtype=bool)
-    idx = np.flatnonzero(direct)
-    _, first = np.unique(ent[idx] * nq + qi[idx], return_index=True)
-    anchor[idx[first]] = True
+    np.maximum(cents, MIN_EMISSION_CENTS, out=cents)
+    calm = rng.random(len(o)) >= EXCEED_SHARE
+    exceed = rng.integers(1, 150, len(o))
+    exceed[calm] = 0
+    exceed = exceed.astype(np.int32)
+    ratio = rng.beta(2.2, 2.8, len(o))
+    ratio *= 1.15
+    ratio += 0.12
+    ratio *= 10000
+    ratio = np.round(ratio, out=ratio).astype(np.int32)
     zero = (rng.random(len(o)) < ZERO_LINE_SHARE) & ~anchor
     cents[zero], exceed[zero], ratio[zero] = 0, 0, 0
-    return Lines(ent=ent, outlet=o, qi=qi, pol=pol, cents=cents, exceed=exceed, ratio_bp=ratio)
+    return Lines(ent=outlets.ent[o], outlet=o, qi=qi, pol=pol, cents=cents, exceed=exceed,
+                 ratio_bp=ratio, by_quarter=by_quarter)
+
+
+def _first_direct(outlets: Outlets, k: np.ndarray) -> np.ndarray:
+    """Per outlet: the first direct outlet with lines of its enterprise (outlets are grouped by
+    enterprise, and each has its lines in every monitored quarter)."""
+    direct = np.flatnonzero(outlets.direct & (k > 0))
+    ent = outlets.ent[direct]
+    first = np.zeros(len(k), dtype=bool)
+    first[direct[np.diff(ent, prepend=-1) != 0]] = True
+    return first
 
 
 def pick_one(group: np.ndarray, eligible: np.ndarray, key: np.ndarray) -> np.ndarray:

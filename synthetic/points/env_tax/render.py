@@ -23,7 +23,7 @@ The pass never changes a fact; every variant is one the contract lists (CONTRACT
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -46,42 +46,60 @@ _FACTORS = np.array([REDUCTION_FACTORS[c] for c in CLAIM_CODES])
 
 @dataclass
 class Strings:
-    """A string column as distinct ``values`` and one ``index`` entry per row."""
+    """A string column as distinct ``values`` and one ``index`` entry per row. The index may be
+    any integer array (a fact's own, when the column is never noised); noise first gives the
+    column its own ``int64`` index. Variants are appended as chunks, joined once when the
+    column is built."""
 
     values: pa.Array
     index: np.ndarray
+    chunks: list = field(default_factory=list)
 
     @classmethod
     def of(cls, vocabulary, index) -> "Strings":
-        return cls(pa.array(list(vocabulary), pa.string()), np.asarray(index, dtype=np.int64))
+        index = np.asarray(index)
+        return cls(pa.array(list(vocabulary), pa.string()),
+                   index.astype(np.int8) if index.dtype == bool else index)
 
     @classmethod
     def dates(cls, days: np.ndarray) -> "Strings":
         """``YYYY-MM-DD`` for ``datetime64[D]`` days: a few thousand distinct ones, so the
         vocabulary is every day from the first to the last (no sort of millions of rows)."""
-        number = days.astype(np.int64)
+        number = days.view(np.int64)
         first, last = (int(number.min()), int(number.max())) if number.size else (0, 0)
         span = np.arange(first, last + 1).astype("datetime64[D]")
         return cls.of(np.datetime_as_string(span, unit="D"), number - first)
 
+    def _joined(self) -> pa.Array:
+        if self.chunks:
+            self.values = pa.concat_arrays([self.values, *self.chunks])
+            self.chunks = []
+        return self.values
+
     def rewrite(self, rows: np.ndarray, variant, rng: np.random.Generator) -> None:
         """Replace the cells of ``rows`` by ``variant(cells, rng, 1.0)`` (a ``noise`` function)."""
         if len(rows):
-            cells = self.values.take(pa.array(self.index[rows])).to_numpy(zero_copy_only=False)
-            self.set(rows, pa.array(variant(cells, rng, 1.0), pa.string()))
+            cells = self._joined().take(pa.array(self.index[rows]))
+            self.set(rows, pa.array(variant(cells.to_numpy(zero_copy_only=False), rng, 1.0),
+                                    pa.string()))
 
     def set(self, rows: np.ndarray, cells: pa.Array) -> None:
         """Rows ``rows`` show ``cells`` (one per row, or a single one for all)."""
-        first = len(self.values)
-        self.values = pa.concat_arrays([self.values, cells])
+        first = len(self.values) + sum(len(c) for c in self.chunks)
+        self.chunks.append(cells)
+        if self.index.dtype != np.int64:
+            self.index = self.index.astype(np.int64)
         self.index[rows] = first + (np.arange(len(rows)) if len(cells) > 1 else 0)
 
     def column(self, order: np.ndarray | None) -> pa.Array:
-        return self.values.take(pa.array(self.index if order is None else self.index[order]))
+        index = self.index if order is None else self.index[order]
+        return self._joined().take(pa.array(index))
 
 
-def _rows(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
-    return np.flatnonzero(rng.random(n) < rate) if rate > 0 else np.empty(0, dtype=np.int64)
+def _rows(rng: np.random.Generator, n: int, rate: float, forced=None) -> np.ndarray:
+    """Rows to noise: each with probability ``rate`` (no draw at rate 0), and the ``forced``."""
+    hit = rng.random(n) < rate if rate > 0 else np.zeros(n, dtype=bool)
+    return np.flatnonzero(hit if forced is None else hit | forced)
 
 
 def _pollutants(facts: Facts) -> dict:
@@ -106,40 +124,51 @@ def _permits(facts: Facts) -> dict:
 
 def _outlets(facts: Facts) -> dict:
     out = facts.outlets
-    return {"permit_no": Strings(facts.ent.permit_no, out.ent.astype(np.int64)),
+    return {"permit_no": Strings(facts.ent.permit_no, out.ent),
             "outlet_code": Strings.of(OUTLET_CODES, out.code),
             "medium": Strings.of(("air", "water"), out.water),
             "destination": Strings.of(("direct", "centralized_plant"), ~out.direct)}
 
 
+# A number column is a function of ``take``, which picks the table's rows (duplicates
+# included) from a fact array, so each column is gathered once, in its final order.
+
 def _monitoring(facts: Facts) -> dict:
     lines, cal = facts.lines, facts.cal
-    return {"permit_no": Strings(facts.ent.permit_no, lines.ent.astype(np.int64)),
+    return {"permit_no": Strings(facts.ent.permit_no, lines.ent),
             "outlet_code": Strings.of(OUTLET_CODES, facts.outlets.code[lines.outlet]),
-            "year": cal.years[lines.qi].astype(np.int64),
-            "quarter": cal.quarters[lines.qi].astype(np.int64),
+            "year": lambda take: cal.years[take(lines.qi)],
+            "quarter": lambda take: cal.quarters[take(lines.qi)],
             "pollutant_code": Strings.of(POLLUTANT_CODES, lines.pol),
-            "emission_kg": lines.cents / 100.0,
-            "exceed_hours": lines.exceed.astype(np.int64),
-            "avg_concentration_ratio": lines.ratio_bp / 10000.0}
+            "emission_kg": lambda take: take(lines.cents) / 100.0,
+            "exceed_hours": lambda take: take(lines.exceed).astype(np.int64),
+            "avg_concentration_ratio": lambda take: take(lines.ratio_bp) / 10000.0}
+
+
+def _tax_payable(cents: np.ndarray, pol: np.ndarray, claim: np.ndarray) -> np.ndarray:
+    """``round(kg / equivalent * unit tax * factor, 2)``, computed in one buffer."""
+    tax = cents / 100.0
+    tax /= L.EQUIVALENT_KG[pol]
+    tax *= L.UNIT_TAX[pol]
+    tax *= _FACTORS[claim]
+    return np.round(tax, 2, out=tax)
 
 
 def _declarations(facts: Facts) -> dict:
     decl, lines, cal, ent = facts.decl, facts.lines, facts.cal, facts.ent
     owner = facts.decl_owner.astype(np.int64)
     pol, qi = lines.pol[decl.line], lines.qi[decl.line]
-    kg = decl.cents / 100.0
     return {"taxpayer_code": Strings(ent.uscc, owner),
             "taxpayer_name": Strings(pa.concat_arrays([ent.name, ent.former_name]),
                                      owner + len(ent) * decl.former),
-            "year": cal.years[qi].astype(np.int64),
-            "quarter": cal.quarters[qi].astype(np.int64),
+            "year": lambda take: cal.years[take(qi)],
+            "quarter": lambda take: cal.quarters[take(qi)],
             "outlet_code": Strings.of(OUTLET_CODES, facts.outlets.code[lines.outlet[decl.line]]),
             "pollutant_code": Strings.of(POLLUTANT_CODES, pol),
-            "declared_kg": kg,
+            "declared_kg": lambda take: take(decl.cents) / 100.0,
             "reduction": Strings.of(CLAIM_CODES, decl.claim),
-            "tax_payable_yuan": np.round(kg / L.EQUIVALENT_KG[pol] * L.UNIT_TAX[pol]
-                                         * _FACTORS[decl.claim], 2),
+            "tax_payable_yuan": lambda take: _tax_payable(take(decl.cents), take(pol),
+                                                          take(decl.claim)),
             "declared_date": Strings.dates(decl.date)}
 
 
@@ -155,8 +184,7 @@ def _noise_declarations(columns: dict, facts: Facts, rng, prof: DifficultyProfil
     n, rate = len(owner), prof.noise_rate
     code, name = columns["taxpayer_code"], columns["taxpayer_name"]
     noisy = facts.flags[HN_NOISY_CODE][owner] if rate > 0 else np.zeros(n, dtype=bool)
-    code.rewrite(np.union1d(_rows(rng, n, rate), np.flatnonzero(noisy)),
-                 noise.noise_credit_codes, rng)
+    code.rewrite(_rows(rng, n, rate, noisy), noise.noise_credit_codes, rng)
     name.rewrite(_rows(rng, n, rate), noise.noise_company_names, rng)
     if prof.empty_codes:
         blank = noise.empty_mask(rng, n, rate * EMPTY_CODE_SHARE)
@@ -173,13 +201,18 @@ _NOISE = {"permits": _noise_permits, "declarations": _noise_declarations}
 
 def _assemble(name: str, columns: dict, order: np.ndarray | None) -> pa.Table:
     schema = table_schema(name).arrow_schema()
+
+    def take(values: np.ndarray) -> np.ndarray:
+        return values if order is None else values[order]
+
     arrays = []
-    for field in schema:
-        column = columns.pop(field.name)     # free each column's parts once it is built
+    for spec in schema:
+        column = columns.pop(spec.name)     # free each column's parts once it is built
         if isinstance(column, Strings):
             arrays.append(column.column(order))
         else:
-            arrays.append(pa.array(column if order is None else column[order], field.type))
+            arrays.append(pa.array(column(take) if callable(column) else take(column),
+                                   spec.type))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
@@ -197,9 +230,9 @@ def render_table(facts: Facts, name: str, seed: int, difficulty: Difficulty | st
     if name in _NOISE:
         _NOISE[name](columns, facts, rng, prof)
     order = None
-    if name in DUPLICATED_TABLES and prof.duplicate_rate > 0:
-        rows = pa.table({"row": np.arange(len(next(iter(columns.values())).index))})
-        order = noise.add_duplicate_rows(rows, rng, prof.duplicate_rate)["row"].to_numpy()
+    n = len(next(iter(columns.values())).index)
+    if name in DUPLICATED_TABLES and prof.duplicate_rate > 0 and n:
+        order = noise.duplicated_order(n, rng, prof.duplicate_rate)
     return _assemble(name, columns, order)
 
 

@@ -1,9 +1,10 @@
 """The rules of ``env_tax``, applied to clean facts (docs/points/env_tax.md, "Rules").
 
 One vectorised implementation on integer keys (:func:`reasons`) serves two callers: the generator
-passes its index arrays directly (a million permits need no string joins), and
-:func:`compute_labels` first turns the clean *tables* into the same keys, so tests can check that
-the labels are exactly what the rules give on what teams see.
+passes its index arrays directly, with the monitoring line of each declaration row (a million
+permits need no string joins nor a join on keys), and :func:`compute_labels` first turns the clean
+*tables* into the same keys and joins them, so tests can check that the labels are exactly what
+the rules give on what teams see.
 
 * A *taxable line* is a monitoring row with ``emission_kg > 0`` on a ``direct`` outlet, for a
   quarter whose declaration deadline (quarter end + 15 days) is *before* ``as_of``.
@@ -58,59 +59,90 @@ class FilingFacts:
     pollutant: np.ndarray
     declared_kg: np.ndarray
     claim: np.ndarray           # index into CLAIM_CODES
+    line: np.ndarray | None = None   # the monitoring row with the row's keys (-1: none)
 
 
-def _keys(permit, period, outlet, pollutant, sizes) -> tuple[np.ndarray, np.ndarray]:
-    """(quarter key, line key) as int64."""
+def _quarters(permit, period, n_period: int) -> np.ndarray:
+    """(permit, period) as one int64 key."""
+    quarter = permit.astype(np.int64)
+    quarter *= n_period
+    quarter += period
+    return quarter
+
+
+def _line_keys(permit, period, outlet, pollutant, sizes) -> np.ndarray:
+    """(permit, period, outlet, pollutant) as one int64 key."""
     n_period, n_outlet, n_pollutant = sizes
-    quarter = permit.astype(np.int64) * n_period + period
-    return quarter, (quarter * n_outlet + outlet) * n_pollutant + pollutant
+    line = _quarters(permit, period, n_period)
+    line *= n_outlet
+    line += outlet
+    line *= n_pollutant
+    line += pollutant
+    return line
 
 
-def _lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Position of each key in ``sorted_keys`` (unique), or -1."""
-    at = np.searchsorted(sorted_keys, keys)
-    clipped = np.minimum(at, max(len(sorted_keys) - 1, 0))
-    hit = (at < len(sorted_keys)) & (sorted_keys[clipped] == keys) if len(sorted_keys) else \
-        np.zeros(len(keys), dtype=bool)
-    return np.where(hit, at, -1)
+def _sizes(lines: LineFacts, filings: FilingFacts) -> tuple[int, int, int]:
+    return tuple(int(max(a.max(initial=0), b.max(initial=0))) + 1 for a, b in (
+        (lines.period, filings.period), (lines.outlet, filings.outlet),
+        (lines.pollutant, filings.pollutant)))
+
+
+def _join(lines: LineFacts, filings: FilingFacts) -> tuple[np.ndarray, np.ndarray]:
+    """(per filing: the first monitoring row with its keys, or -1; per monitoring row: the
+    first row with its keys — exact duplicate rows are one line)."""
+    sizes = _sizes(lines, filings)
+    keys = _line_keys(lines.permit, lines.period, lines.outlet, lines.pollutant, sizes)
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    canonical = np.empty(len(keys), dtype=np.int64)
+    canonical[order] = order[np.maximum.accumulate(np.where(first, np.arange(len(keys)), 0))]
+    f_keys = _line_keys(filings.permit, filings.period, filings.outlet, filings.pollutant,
+                        sizes)
+    at = np.searchsorted(ordered, f_keys)
+    clipped = np.minimum(at, max(len(keys) - 1, 0))
+    hit = (at < len(keys)) & (ordered[clipped] == f_keys) & (filings.permit >= 0)
+    return np.where(hit, order[clipped], -1), canonical
 
 
 def reasons(lines: LineFacts, filings: FilingFacts) -> tuple[np.ndarray, np.ndarray]:
-    """``(permit, reason)`` index pairs (reason indexes REASON_CODES), unique and sorted."""
+    """``(permit, reason)`` index pairs (reason indexes REASON_CODES), unique and sorted.
+
+    Declaration rows are joined to their monitoring lines on the keys unless ``filings.line``
+    already says which line each one declares."""
+    if filings.line is None:
+        line, canonical = _join(lines, filings)
+    else:
+        line, canonical = filings.line, None
     taxable = np.flatnonzero(lines.direct & lines.due & (lines.emission_kg > 0))
     mine = np.flatnonzero(filings.permit >= 0)
-    sizes = tuple(int(max(a.max(initial=0), b.max(initial=0))) + 1 for a, b in (
-        (lines.period, filings.period), (lines.outlet, filings.outlet),
-        (lines.pollutant, filings.pollutant)))
-    l_quarter, l_line = _keys(lines.permit[taxable], lines.period[taxable],
-                              lines.outlet[taxable], lines.pollutant[taxable], sizes)
-    f_quarter, f_line = _keys(filings.permit[mine], filings.period[mine], filings.outlet[mine],
-                              filings.pollutant[mine], sizes)
+    n_period = _sizes(lines, filings)[0]
+    filed = np.isin(_quarters(lines.permit[taxable], lines.period[taxable], n_period),
+                    _quarters(filings.permit[mine], filings.period[mine], n_period))
     permit = lines.permit[taxable]
-    filed = np.isin(l_quarter, f_quarter)
-    del l_quarter, f_quarter
 
-    declared_keys, row_key = np.unique(f_line, return_inverse=True)
-    declared = np.bincount(row_key, weights=filings.declared_kg[mine],
-                           minlength=len(declared_keys))
-    at = _lookup(declared_keys, l_line)
-    kg = np.where(at >= 0, declared[np.maximum(at, 0)], np.nan)
-    short = filed & ((at < 0) | (kg < UNDER_DECLARED_SHARE * lines.emission_kg[taxable]))
-    del declared_keys, row_key, declared, at, kg
+    joined = np.flatnonzero(line >= 0)
+    declared = np.bincount(line[joined], weights=filings.declared_kg[joined],
+                           minlength=len(lines.permit))
+    at = taxable if canonical is None else canonical[taxable]
+    short = filed & (declared[at] < UNDER_DECLARED_SHARE * lines.emission_kg[taxable])
+    del declared, at
 
-    claims = np.flatnonzero(filings.claim[mine] > 0)
-    order = np.argsort(l_line, kind="stable")         # taxable line keys are unique
-    line_at = _lookup(l_line[order], f_line[claims])
-    hit, line_at = claims[line_at >= 0], taxable[order[line_at[line_at >= 0]]]
-    improper = ((lines.ratio[line_at] >= _LIMIT[filings.claim[mine][hit]])
+    claims = joined[filings.claim[joined] > 0]
+    is_taxable = np.zeros(len(lines.permit), dtype=bool)
+    is_taxable[taxable] = True
+    claims = claims[is_taxable[line[claims]]]
+    line_at = line[claims]
+    improper = ((lines.ratio[line_at] >= _LIMIT[filings.claim[claims]])
                 | (lines.exceed_hours[line_at] > 0))
 
     pairs = np.concatenate([
         permit[~filed].astype(np.int64) * 3,
         permit[short].astype(np.int64) * 3 + 1,
         lines.permit[line_at[improper]].astype(np.int64) * 3 + 2])
-    pairs = np.unique(pairs)
+    pairs.sort()             # unique and sorted (np.unique hashes, several times slower)
+    pairs = pairs[np.diff(pairs, prepend=-1) != 0]
     return pairs // 3, pairs % 3
 
 

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from synthetic import creditcodes, pools, regions
-from synthetic.idnumbers import draw_people
+from synthetic.idnumbers import draw_people_arrays
 from synthetic.points.farmland_tax.schema import (
     ENTERPRISE, GOVERNMENT, INDIVIDUAL, POINT)
 from synthetic.rng import stream
@@ -74,14 +73,14 @@ class Identity:
     entities: Entities
 
 
-_COUNTY_ARROW = pa.array(COUNTY_CODES.tolist(), pa.string())
+# The counties villagers are drawn from: Wuhu's fourteen times over, so about 60% live there.
+_VILLAGER_COUNTIES = np.concatenate([np.repeat(WUHU_COUNTIES, 14), OTHER_COUNTIES]).astype(
+    np.int16)
 
 
 def _arrow(values) -> pa.Array:
-    """Strings (a numpy object array, or a pandas column) as one Arrow string array."""
-    out = pa.array(values, pa.string()) if isinstance(values, np.ndarray) else pa.array(values)
-    if isinstance(out, pa.ChunkedArray):
-        out = out.combine_chunks()
+    """Strings (an object array, or an Arrow array of any string type) as an Arrow string array."""
+    out = values if isinstance(values, pa.Array) else pa.array(values, pa.string())
     return out.cast(pa.string())
 
 
@@ -92,20 +91,27 @@ def draw_counties(rng: np.random.Generator, n: int) -> np.ndarray:
                     OTHER_COUNTIES[rng.integers(0, len(OTHER_COUNTIES), n)]).astype(np.int16)
 
 
-def _government(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(codes, names, counties) of every county's bodies: registering body 1, type 1 (organ)."""
-    county = np.repeat(np.arange(len(COUNTY_CODES), dtype=np.int16), len(BODIES))
-    body = np.tile(np.array(BODIES, dtype=object), len(COUNTY_CODES))
-    rng = stream(seed, POINT, "government")
-    codes = creditcodes.make_usccs(rng, len(county), divisions=COUNTY_CODES[county],
-                                   registering="1", entity_type="1")
+def _body_names() -> pa.Array:
+    """Every county's bodies, county-major: "芜湖市鸠江区人民政府" (a district names its city)."""
     heads = []
     for c in COUNTY_CODES:
         r = regions.region(c)
         heads.append((regions.region(r.parent).name + r.name) if r.name.endswith("区")
                      else r.name)
-    names = np.array(heads, dtype=object)[county] + body
-    return codes, names, county
+    return pa.array([head + body for head in heads for body in BODIES], pa.string())
+
+
+_BODY_COUNTY = np.repeat(np.arange(len(COUNTY_CODES), dtype=np.int16), len(BODIES))
+_BODY_NAMES = _body_names()
+
+
+def _government(seed: int) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """(codes, names, counties) of every county's bodies: registering body 1, type 1 (organ)."""
+    rng = stream(seed, POINT, "government")
+    codes = creditcodes.make_uscc_array(rng, len(_BODY_COUNTY),
+                                        divisions=COUNTY_CODES[_BODY_COUNTY], registering="1",
+                                        entity_type="1")
+    return codes, _BODY_NAMES, _BODY_COUNTY
 
 
 def draw_identity(seed: int, size: int, as_of: datetime.date) -> Identity:
@@ -135,20 +141,17 @@ def draw_identity(seed: int, size: int, as_of: datetime.date) -> Identity:
         owner[reuse] = rng.integers(0, n_users, int(reuse.sum())) if n_users else 0
         if kind == ENTERPRISE:
             c = draw_counties(rng, n_users)
-            codes.append(creditcodes.make_usccs(rng, n_users, divisions=COUNTY_CODES[c],
-                                                registering="9", entity_type="1"))
-            names.append(pools.company_names(rng, n_users, city_names=CITY_NAMES[c],
-                                             industry_words=ENTERPRISE_WORDS, unique=True))
+            codes.append(creditcodes.make_uscc_array(rng, n_users, divisions=COUNTY_CODES[c],
+                                                     registering="9", entity_type="1"))
+            names.append(pools.company_name_array(rng, n_users, city_names=CITY_NAMES[c],
+                                                  industry_words=ENTERPRISE_WORDS, unique=True))
         else:
-            weighted = np.concatenate([np.repeat(COUNTY_CODES[WUHU_COUNTIES], 14),
-                                       COUNTY_CODES[OTHER_COUNTIES]])   # about 60% in Wuhu
-            people = draw_people(rng, n_users, as_of=as_of, min_age=22, max_age=85,
-                                 divisions=weighted, legacy_share=LEGACY_DIVISION_SHARE)
-            # the frame's columns go to Arrow as they are (no Python strings on the way)
-            c = pc.index_in(_arrow(people["county_code"]), value_set=_COUNTY_ARROW)
-            c = c.to_numpy(zero_copy_only=False).astype(np.int16)
-            codes.append(_arrow(people["id_number"]))
-            names.append(_arrow(people["name"]))
+            people = draw_people_arrays(rng, n_users, as_of=as_of, min_age=22, max_age=85,
+                                        divisions=COUNTY_CODES[_VILLAGER_COUNTIES],
+                                        legacy_share=LEGACY_DIVISION_SHARE)
+            c = _VILLAGER_COUNTIES[people.county_at]
+            codes.append(people.id_number)
+            names.append(people.name)
         counties.append(c)
         kinds.append(np.full(n_users, kind, dtype=np.int8))
         entity[rows] = start + owner
@@ -183,7 +186,8 @@ def unique_numbers(rng: np.random.Generator, prefix: np.ndarray, digits: int) ->
     repeated = ranked[1:][ranked[1:] == ranked[:-1]]
     if not len(repeated):
         return num
-    rows = np.flatnonzero(np.isin(num, repeated))
+    at = np.minimum(np.searchsorted(repeated, num), len(repeated) - 1)
+    rows = np.flatnonzero(repeated[at] == num)
     later = np.ones(len(rows), dtype=bool)
     later[np.unique(num[rows], return_index=True)[1]] = False
     pending, accepted = rows[later], np.empty(0, dtype=np.int64)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import partial
 
 import numpy as np
 import pyarrow as pa
@@ -76,6 +76,8 @@ def _template_parts() -> tuple[list[str], list[str], np.ndarray]:
 
 _HEADS, _TAILS, _FIELD = _template_parts()
 _NUMBERS = 101, 500          # project-name numbers are drawn from 101..499
+_TRADES = pa.array(pools.pool("trade_names"), pa.string())
+_PROJECT_NUMBERS = pa.array([str(n) for n in range(*_NUMBERS)], pa.string())
 
 
 @dataclass
@@ -96,7 +98,7 @@ class Strings:
     def dates(cls, days: np.ndarray) -> "Strings":
         """``YYYY-MM-DD`` for ``datetime64[D]`` days: the vocabulary is every day from the first
         to the last (a few hundred), so no sort of millions of rows."""
-        number = days.astype(np.int64)
+        number = days.view(np.int64)
         first, last = (int(number.min()), int(number.max())) if len(number) else (0, -1)
         span = np.arange(first, last + 1).astype("datetime64[D]")
         return cls.of(np.datetime_as_string(span, unit="D"), number - first)
@@ -127,8 +129,10 @@ class Strings:
         return self._joined().take(pa.array(self.index if order is None else self.index[order]))
 
 
-def _rows(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
-    return np.flatnonzero(rng.random(n) < rate) if rate > 0 else np.empty(0, dtype=np.int64)
+def _rows(rng: np.random.Generator, n: int, rate: float, forced=None) -> np.ndarray:
+    """Rows to noise: each with probability ``rate`` (no draw at rate 0), and the ``forced``."""
+    hit = rng.random(n) < rate if rate > 0 else np.zeros(n, dtype=bool)
+    return np.flatnonzero(hit if forced is None else hit | forced)
 
 
 def _numbers(values: np.ndarray) -> pa.Array:
@@ -136,32 +140,29 @@ def _numbers(values: np.ndarray) -> pa.Array:
     return pc.cast(pa.array(values, pa.int64()), pa.string())
 
 
-@cache
-def _county_vocabulary() -> tuple[pa.Array, pa.Array]:
-    """(county codes, project-name places) per county index."""
-    return (pa.array(ID.COUNTY_CODES.tolist(), pa.string()),
-            pa.array([regions.full_name(c).removeprefix("安徽省") for c in ID.COUNTY_CODES],
-                     pa.string()))
+# Per county index: its code and the place that opens a project name.
+_COUNTY_TEXT = pa.array(ID.COUNTY_CODES.tolist(), pa.string())
+_PLACES = pa.array([regions.full_name(c).removeprefix("安徽省") for c in ID.COUNTY_CODES],
+                   pa.string())
 
 
 def project_names(facts: Facts) -> pa.Array:
     """One project name per approvals row, by the template of its land use."""
     rows = facts.approval_rows
     use = facts.terms.use[rows]
-    trades = pa.array(pools.pool("trade_names"), pa.string())
-    numbers = _numbers(np.arange(*_NUMBERS))
     # one vocabulary for the template's field: trades, numbers, "", then the registered names of
     # the users of the rows that name them (rural housing)
     field = _FIELD[use]
     named = np.flatnonzero(field == 2)
     names = facts.entities.name.take(pa.array(facts.subject_entity[rows[named]]))
-    at = np.select([field == 0, field == 1], [facts.trade, len(trades) + facts.number - _NUMBERS[0]],
-                   len(trades) + len(numbers))
-    at[named] = len(trades) + len(numbers) + 1 + np.arange(len(named))
-    middle = pa.concat_arrays([trades, numbers, pa.array([""]), names]).take(pa.array(at))
-    _, places = _county_vocabulary()
+    n_trades, n_numbers = len(_TRADES), len(_PROJECT_NUMBERS)
+    at = np.select([field == 0, field == 1], [facts.trade, n_trades + facts.number - _NUMBERS[0]],
+                   n_trades + n_numbers)
+    at[named] = n_trades + n_numbers + 1 + np.arange(len(named))
+    middle = pa.concat_arrays([_TRADES, _PROJECT_NUMBERS, pa.array([""]), names]).take(
+        pa.array(at))
     return pc.binary_join_element_wise(
-        places.take(pa.array(facts.ident.county[rows].astype(np.int64))),
+        _PLACES.take(pa.array(facts.ident.county[rows].astype(np.int64))),
         pa.array(_HEADS, pa.string()).take(pa.array(use)), middle,
         pa.array(_TAILS, pa.string()).take(pa.array(use)), "")
 
@@ -191,14 +192,16 @@ def shown_names(facts: Facts, seed: int, difficulty: Difficulty) -> np.ndarray:
 
 # --- the tables, as columns -------------------------------------------------------------------
 
+_RATE_CLASSES = [S.rate_class(c) for c in ID.COUNTY_CODES]
+_COUNTY_NAMES = [regions.region(c).name for c in ID.COUNTY_CODES]
+
+
 def _county_rates(facts: Facts, shown: np.ndarray) -> dict:
-    codes, _ = _county_vocabulary()
     every = np.arange(len(ID.COUNTY_CODES))
-    classes = [S.rate_class(c) for c in ID.COUNTY_CODES]
-    return {"county_code": Strings(codes, every),
-            "county_name": Strings.of([regions.region(c).name for c in ID.COUNTY_CODES], every),
-            "rate_class": Strings.of(classes, every),
-            "rate_yuan_m2": np.array([S.RATE_CLASSES[c] for c in classes])}
+    return {"county_code": Strings(_COUNTY_TEXT, every),
+            "county_name": Strings.of(_COUNTY_NAMES, every),
+            "rate_class": Strings.of(_RATE_CLASSES, every),
+            "rate_yuan_m2": np.array([S.RATE_CLASSES[c] for c in _RATE_CLASSES])}
 
 
 def _approvals(facts: Facts, shown: np.ndarray) -> dict:
@@ -209,7 +212,7 @@ def _approvals(facts: Facts, shown: np.ndarray) -> dict:
             "user_code": Strings(ents.code, e),
             "user_name": Strings(ents.name, shown[e]),
             "user_type": Strings.of(S.USER_TYPES, facts.ident.user_type[rows]),
-            "county_code": Strings(_county_vocabulary()[0], facts.ident.county[rows]),
+            "county_code": Strings(_COUNTY_TEXT, facts.ident.county[rows]),
             "land_use": Strings.of(S.LAND_USES, terms.use[rows]),
             "farmland_ha": np.round(terms.farm_m2[rows] / S.M2_PER_HA, 4),
             "basic_farmland_ha": np.round(terms.basic_m2[rows] / S.M2_PER_HA, 4),
@@ -220,7 +223,7 @@ def _patches(facts: Facts, shown: np.ndarray) -> dict:
     rows, ents, terms = facts.patch_rows, facts.entities, facts.terms
     e = facts.subject_entity[rows]
     return {"patch_no": _numbers(facts.ident.number[rows]),
-            "county_code": Strings(_county_vocabulary()[0], facts.ident.county[rows]),
+            "county_code": Strings(_COUNTY_TEXT, facts.ident.county[rows]),
             "occupier_code": Strings(ents.code, e),
             "occupier_name": Strings(ents.name, shown[e]),
             "land_use": Strings.of(S.LAND_USES, terms.use[rows]),
@@ -278,8 +281,7 @@ def _noise_records(columns: dict, entity: np.ndarray, facts: Facts, rng,
     person = facts.entities.kind[entity] == S.INDIVIDUAL
     code, name = columns["taxpayer_code"], columns["taxpayer_name"]
     forced = facts.flags[HN_NOISY_CODE][rec.subject] if rate > 0 else np.zeros(n, dtype=bool)
-    _noise_codes(code, np.union1d(_rows(rng, n, rate), np.flatnonzero(forced)), person, rng,
-                 prof.legacy_ids)
+    _noise_codes(code, _rows(rng, n, rate, forced), person, rng, prof.legacy_ids)
     _noise_names(name, _rows(rng, n, rate), person, rng)
     if prof.empty_codes:
         blank_ref = noise.empty_mask(rng, n, rate * EMPTY_SHARE)
@@ -330,10 +332,9 @@ def render_table(facts: Facts, name: str, seed: int, difficulty: Difficulty | st
     if name in _NOISE:
         apply, entity = _NOISE[name]
         apply(columns, getattr(facts, entity), facts, rng, prof)
-    order = None
-    if name in DUPLICATED_TABLES and prof.duplicate_rate > 0:
-        rows = pa.table({"row": np.arange(len(facts.records.subject))})
-        order = noise.add_duplicate_rows(rows, rng, prof.duplicate_rate)["row"].to_numpy()
+    order, n = None, len(facts.records.subject)
+    if name in DUPLICATED_TABLES and prof.duplicate_rate > 0 and n:
+        order = noise.duplicated_order(n, rng, prof.duplicate_rate)
     return _assemble(name, columns, order)
 
 
