@@ -2,8 +2,8 @@
 
 Every generation runs in a fresh interpreter (imports are not timed), so its peak memory is that
 process's ``ru_maxrss`` and no run warms another. For each registered point and size it reports
-all tables' rows per wall second and per CPU second (rows/s per core), the median of 3 runs at
-10k and 100k subjects and 1 run at 1M, and at 1M also the peak memory of writing the scenario to
+all tables' rows per wall second and per CPU second (rows/s per core), the median of 5 runs at
+10k subjects and 3 at 100k and 1M, and at 1M also the peak memory of writing the scenario to
 disk (``generate_scenario``). The baseline builds a comparable person table with Faker zh_CN
 (name, ID number, address, birth date) row by row, in the same run.
 
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import machine_line, write_section  # noqa: E402
 
 SIZES, QUICK_SIZES, MILLION = (10_000, 100_000, 1_000_000), (10_000, 100_000), 1_000_000
-REPEATS = {10_000: 3, 100_000: 3, 1_000_000: 1}
+REPEATS = {10_000: 5, 100_000: 3, 1_000_000: 3}
 FAKER_ROWS = 20_000
 SEED, DIFFICULTY, AS_OF = 20240101, "standard", "2023-12-31"
 TARGET_ROWS_PER_CPU_S, TARGET_FAKER_RATIO, TARGET_PEAK_GIB = 1_000_000, 100, 4.0
@@ -125,7 +125,7 @@ def report(results: list[dict], faker: float, sizes: tuple[int, ...],
         "",
         f"`python bench/bench_generators.py{' --quick' if MILLION not in sizes else ''}` — "
         f"{DIFFICULTY} scenarios, seed {SEED}, as_of {AS_OF}; each generation in a fresh "
-        "process (imports not timed); median of 3 runs at 10k and 100k subjects, 1 at 1M. "
+        "process (imports not timed); median of 5 runs at 10k subjects, 3 at 100k and 1M. "
         "*Rows* counts every table's rows; *rows/s per core* is rows per CPU second of the "
         "generating process; *× Faker* compares it with Faker zh_CN building a person table "
         f"(name, ID number, address, birth date) row by row, {FAKER_ROWS:,} rows in the same "

@@ -6,7 +6,9 @@ unknown name raises :class:`~harness.errors.UnknownNameError` with a "did you me
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -14,6 +16,7 @@ import pyarrow as pa
 
 from harness.errors import UnknownNameError
 from synthetic.difficulty import Difficulty
+from synthetic.memory import keep_freed_memory
 
 # The six supervision points of the contract, in the contract's order (section 2).
 CONTRACT_POINTS = (
@@ -94,10 +97,22 @@ _REGISTRY: dict[str, PointSpec] = {}
 
 
 def register(spec: PointSpec) -> PointSpec:
+    """Register a point; the registered spec's ``generate`` first sets the process up to reuse
+    freed memory (``memory.py``): generators allocate and free large columns in turn."""
     if spec.name in _REGISTRY:
         raise ValueError(f"point {spec.name!r} is registered twice")
+    spec = dataclasses.replace(spec, generate=_keeping_freed_memory(spec.generate))
     _REGISTRY[spec.name] = spec
     return spec
+
+
+def _keeping_freed_memory(generate: Callable[[GenerationRequest], GeneratedScenario]
+                          ) -> Callable[[GenerationRequest], GeneratedScenario]:
+    @functools.wraps(generate)
+    def generate_reusing_memory(request: GenerationRequest) -> GeneratedScenario:
+        keep_freed_memory()
+        return generate(request)
+    return generate_reusing_memory
 
 
 def _load_builtin_points() -> None:
