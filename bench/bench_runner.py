@@ -99,10 +99,11 @@ def throughput(root: Path, runs: int, repeat: int) -> dict[int, list[tuple[float
     return times
 
 
-def floor_speedups(loops: int, repeat: int) -> dict[str, float]:
+def floor_speedups(loops: int, repeat: int, submission, scenario_path: Path) -> dict[str, float]:
     """2-loop speed-ups of what every sandboxed run is built on, side by side: starting a
-    process, and bubblewrap creating every namespace (as a pool uid, as runs do) for /bin/true.
-    A 2-worker runner cannot scale better than its own floor."""
+    process, bubblewrap creating every namespace (as a pool uid, as runs do) for /bin/true, and
+    the whole sandboxed run without scoring or storing (``run_submission`` of the trivial
+    submission). A 2-worker runner cannot scale better than its own floor."""
     import multiprocessing
     import shutil
     from concurrent.futures import ProcessPoolExecutor
@@ -113,39 +114,52 @@ def floor_speedups(loops: int, repeat: int) -> dict[str, float]:
     true = shutil.which("true") or "/bin/true"
     as_pool_uid = dict(user=UID_BASE + 63, group=UID_BASE + 63, extra_groups=[]) \
         if os.geteuid() == 0 else {}
-    commands = {
-        "a process (/bin/true)": ([true], {}),
-        "bubblewrap, every namespace, /bin/true": (
+    loads = {
+        "a process (/bin/true)": ("command", ([true], {})),
+        "bubblewrap, every namespace, /bin/true": ("command", (
             [find_bwrap(), "--unshare-all", "--unshare-user", "--die-with-parent",
              "--new-session", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", true],
-            as_pool_uid),
+            as_pool_uid)),
+        "the sandboxed run alone (`run_submission`: no scoring, no store)": (
+            "sandbox", (submission, str(scenario_path))),
     }
 
     speedups = {}
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
-        for command in commands.values():  # warm up: both pool processes started
-            list(pool.map(_start_loop, [command, command], [2, 2]))
-        for name, command in commands.items():
+        for load in loads.values():  # warm up: both pool processes started, launchers too
+            list(pool.map(_loop, [load, load], [2, 2]))
+        for name, load in loads.items():
             ratios = []
             for _ in range(repeat):
                 start = time.perf_counter()
-                pool.submit(_start_loop, command, loops).result()
+                pool.submit(_loop, load, loops).result()
                 one = time.perf_counter() - start
                 start = time.perf_counter()
-                list(pool.map(_start_loop, [command, command], [loops, loops]))
+                list(pool.map(_loop, [load, load], [loops, loops]))
                 two = time.perf_counter() - start
                 ratios.append(2 * one / two)
             speedups[name] = statistics.median(ratios)
     return speedups
 
 
-def _start_loop(command, loops: int) -> None:
-    """In a pool process (no GIL shared with the other loop): start ``command`` ``loops`` times."""
-    import subprocess
+def _loop(load, loops: int) -> None:
+    """In a pool process (no GIL shared with the other loop): start ``load`` ``loops`` times."""
+    kind, payload = load
+    if kind == "command":
+        import subprocess
 
-    argv, extra = command
+        argv, extra = payload
+        for _ in range(loops):
+            subprocess.run(argv, check=True, stdin=subprocess.DEVNULL, env={}, **extra)
+        return
+    from harness.sandbox import run_submission
+    from synthetic.scenario import load_scenario
+
+    submission, path = payload
+    scenario = load_scenario(Path(path))
     for _ in range(loops):
-        subprocess.run(argv, check=True, stdin=subprocess.DEVNULL, env={}, **extra)
+        result = run_submission(submission, scenario)
+        assert result.status.value == "ok", result.message
 
 
 def store_overhead(root: Path, n: int = 400) -> tuple[float, float]:
@@ -200,7 +214,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-runner-") as tmp:
         root = Path(tmp)
         times = throughput(root, args.runs, args.repeat)
-        floors = floor_speedups(args.runs, args.repeat)
+        floors = floor_speedups(args.runs, args.repeat, _submission(root / "floor"),
+                                root / "scenarios" / "0")
         both, alone = store_overhead(root)
     load_after = os.getloadavg()[0]
     steady = {w: statistics.median(step for _, step in times[w]) for w in (1, 2)}
@@ -231,7 +246,8 @@ Speed-up with 2 workers in the steady state: **{speedup:.2f}×** (target ≥ 1.8
 over whole batches {whole[1] / whole[2]:.2f}×.
 
 The floor, measured in the same run: {args.runs} starts in one loop against two loops of
-{args.runs} at once, median of {args.repeat}.
+{args.runs} at once, median of {args.repeat}. The last row is the sandboxed run itself, as a
+worker starts it but with no scoring and no store: the runner cannot scale better than that.
 
 | what one loop starts | speed-up with 2 loops |
 | --- | ---: |
