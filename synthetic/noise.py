@@ -81,16 +81,21 @@ def _apply(values, rng: np.random.Generator, rate: float,
     present = _present(out[hit])
     rows, pick = hit[present], pick[present]
     cells = out[rows].astype(_S)
-    tested = {applies: applies(cells, rows) for applies in dict.fromkeys(a for a, _ in variants)}
-    ok = np.column_stack([tested[applies] for applies, _ in variants])
-    count = ok.sum(axis=1)
-    rank = (pick * count).astype(np.int64)
-    chosen = np.where(count > 0, np.argmax(np.cumsum(ok, axis=1) > rank[:, None], axis=1), -1)
+    chosen = _choose(cells, rows, pick, variants)
     for k, (_, rewrite) in enumerate(variants):
         sel = chosen == k
         if sel.any():
             out[rows[sel]] = rewrite(cells[sel], rng).astype(object)
     return out
+
+
+def _choose(cells, rows: np.ndarray, pick: np.ndarray, variants: list) -> np.ndarray:
+    """Per cell, the variant ``pick`` chooses uniformly among those that apply (-1 if none)."""
+    tested = {applies: applies(cells, rows) for applies in dict.fromkeys(a for a, _ in variants)}
+    ok = np.column_stack([tested[applies] for applies, _ in variants])
+    count = ok.sum(axis=1)
+    rank = (pick * count).astype(np.int64)
+    return np.where(count > 0, np.argmax(np.cumsum(ok, axis=1) > rank[:, None], axis=1), -1)
 
 
 def noise_ids(values, rng: np.random.Generator, rate: float, *, legacy: bool = False,
@@ -186,6 +191,172 @@ def noise_company_names(values, rng: np.random.Generator, rate: float) -> np.nda
 def noise_person_names(values, rng: np.random.Generator, rate: float) -> np.ndarray:
     """Person names with surrounding spaces."""
     return _apply(values, rng, rate, [(_always, _surrounding_spaces)])
+
+
+# --- the same noise on Arrow string arrays ----------------------------------------------------
+# Generators that keep their columns in Arrow use these twins: the same draws and the same
+# variants as the functions above, without turning cells into Python strings and back. The
+# twins of code and date noise take the functions above for a column with non-ASCII text, whose
+# case and digits Python and Arrow might read differently.
+
+_SPACES = pa.array(["", " ", "  "], pa.string())
+
+
+def _mask(flags: pa.Array) -> np.ndarray:
+    return flags.to_numpy(zero_copy_only=False)
+
+
+def _slice(cells: pa.Array, start: int, stop: int | None = None) -> pa.Array:
+    return pc.utf8_slice_codeunits(cells, start, stop)
+
+
+def _join(*parts) -> pa.Array:
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _every(cells: pa.Array, rows: np.ndarray) -> np.ndarray:
+    return np.ones(len(cells), dtype=bool)
+
+
+def _spaces_around(cells: pa.Array, rng: np.random.Generator) -> pa.Array:
+    """:func:`_surrounding_spaces` (the same draws)."""
+    m = len(cells)
+    side = rng.integers(0, 3, m)
+    width = np.where(rng.integers(1, 3, m) == 1, 1, 2)
+    return _join(_SPACES.take(pa.array(np.where(side != 1, width, 0))), cells,
+                 _SPACES.take(pa.array(np.where(side != 0, width, 0))))
+
+
+def _apply_arrow(values: pa.Array, rng: np.random.Generator, rate: float,
+                 variants: list) -> pa.Array:
+    """:func:`_apply` on an Arrow string array: the variants of a kind are made together and
+    the column is put back together by one ``take``."""
+    _check_rate(rate)
+    values = values.cast(pa.string())
+    n = len(values)
+    if rate == 0.0 or n == 0:
+        return values
+    hit = np.flatnonzero(rng.random(n) < rate)
+    pick = rng.random(len(hit))
+    cells = values.take(pa.array(hit))
+    present = _mask(pc.fill_null(pc.not_equal(cells, ""), False))
+    rows, pick, cells = hit[present], pick[present], cells.filter(pa.array(present))
+    chosen = _choose(cells, rows, pick, variants)
+    parts, index, at = [values], np.arange(n), n
+    for k, (_, rewrite) in enumerate(variants):
+        sel = chosen == k
+        if sel.any():
+            index[rows[sel]] = at + np.arange(int(sel.sum()))
+            at += int(sel.sum())
+            parts.append(rewrite(cells.filter(pa.array(sel)), rng).cast(pa.string()))
+    return values if len(parts) == 1 else pa.concat_arrays(parts).take(pa.array(index))
+
+
+def _non_ascii_fallback(numpy_twin, values: pa.Array, rng: np.random.Generator, rate: float,
+                        **options) -> pa.Array | None:
+    """``numpy_twin``'s result as an Arrow array when ``values`` holds non-ASCII text, else
+    None (the Arrow twin applies)."""
+    if pc.all(pc.string_is_ascii(values)).as_py() is not False:
+        return None
+    return pa.array(numpy_twin(values.to_numpy(zero_copy_only=False), rng, rate, **options),
+                    pa.string())
+
+
+def noise_ids_arrow(values: pa.Array, rng: np.random.Generator, rate: float, *,
+                    legacy: bool = False) -> pa.Array:
+    """:func:`noise_ids` on an Arrow string array (the birth year read from the ID)."""
+    fallback = _non_ascii_fallback(noise_ids, values, rng, rate, legacy=legacy)
+    if fallback is not None:
+        return fallback
+
+    def ends_in_x(cells, rows):
+        return _mask(pc.ends_with(cells, "X"))
+
+    def full_length(cells, rows):
+        return _mask(pc.equal(pc.utf8_length(cells), 18))
+
+    def born_19xx(cells, rows):
+        if not legacy:
+            return np.zeros(len(cells), dtype=bool)
+        full = full_length(cells, rows)
+        year = np.zeros(len(cells), dtype=np.int64)
+        digits = _slice(cells.filter(pa.array(full)), 6, 10)
+        year[full] = pc.cast(digits, pa.int64()).to_numpy()
+        return full & (year >= _LEGACY_YEARS[0]) & (year <= _LEGACY_YEARS[1])
+
+    def full_width(cells, rng):
+        for digit in range(10):
+            cells = pc.replace_substring(cells, str(digit), chr(0xFF10 + digit))
+        return cells
+
+    return _apply_arrow(values, rng, rate, [
+        (ends_in_x, lambda cells, rng: pc.replace_substring(cells, "X", "x")),
+        (_every, _spaces_around),
+        (full_length, lambda cells, rng: _join(_slice(cells, 0, 6), " ", _slice(cells, 6, 14),
+                                               " ", _slice(cells, 14))),
+        (_every, full_width),
+        (born_19xx, lambda cells, rng: _join(_slice(cells, 0, 6), _slice(cells, 8, 17))),
+    ])
+
+
+def noise_credit_codes_arrow(values: pa.Array, rng: np.random.Generator,
+                             rate: float) -> pa.Array:
+    """:func:`noise_credit_codes` on an Arrow string array."""
+    fallback = _non_ascii_fallback(noise_credit_codes, values, rng, rate)
+    if fallback is not None:
+        return fallback
+
+    def has_letters(cells, rows):
+        return _mask(pc.not_equal(pc.ascii_lower(cells), cells))
+
+    return _apply_arrow(values, rng, rate, [
+        (has_letters, lambda cells, rng: pc.ascii_lower(cells)),
+        (_every, _spaces_around),
+    ])
+
+
+def noise_dates_arrow(values_iso: pa.Array, rng: np.random.Generator,
+                      rate: float) -> pa.Array:
+    """:func:`noise_dates` on an Arrow string array."""
+    fallback = _non_ascii_fallback(noise_dates, values_iso, rng, rate)
+    if fallback is not None:
+        return fallback
+
+    def iso(cells, rows):
+        return _mask(pc.and_(pc.equal(pc.utf8_length(cells), 10),
+                             pc.equal(_slice(cells, 4, 5), "-")))
+
+    def joined(sep1, sep2, sep3):
+        def rewrite(cells, rng):
+            return _join(_slice(cells, 0, 4), sep1, pc.utf8_ltrim(_slice(cells, 5, 7), "0"), sep2,
+                         pc.utf8_ltrim(_slice(cells, 8, 10), "0"), sep3)
+        return rewrite
+
+    return _apply_arrow(values_iso, rng, rate, [
+        (iso, joined("/", "/", "")),
+        (iso, lambda cells, rng: pc.replace_substring(cells, "-", "")),
+        (iso, joined("年", "月", "日")),
+    ])
+
+
+def noise_company_names_arrow(values: pa.Array, rng: np.random.Generator,
+                              rate: float) -> pa.Array:
+    """:func:`noise_company_names` on an Arrow string array."""
+    def has_brackets(cells, rows):
+        return _mask(pc.match_substring_regex(cells, "[（）()]"))
+
+    def swap_brackets(cells, rng):       # the few names with brackets, through Python strings
+        text = cells.to_numpy(zero_copy_only=False).astype(_S)
+        return pa.array(np.strings.translate(text, _SWAP_BRACKETS).astype(object), pa.string())
+
+    return _apply_arrow(values, rng, rate, [(has_brackets, swap_brackets),
+                                            (_every, _spaces_around)])
+
+
+def noise_person_names_arrow(values: pa.Array, rng: np.random.Generator,
+                             rate: float) -> pa.Array:
+    """:func:`noise_person_names` on an Arrow string array."""
+    return _apply_arrow(values, rng, rate, [(_every, _spaces_around)])
 
 
 def add_duplicate_rows(table: pa.Table, rng: np.random.Generator, rate: float) -> pa.Table:

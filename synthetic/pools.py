@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from harness.errors import UnknownNameError
 from synthetic import regions
+from synthetic.rng import choice
 
 POOLS_VERSION = "v1"
 MALE, FEMALE = "男", "女"
@@ -97,17 +98,10 @@ def _later_duplicates(values: np.ndarray) -> np.ndarray:
 
 
 def _repeats(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(rows repeating an earlier row's key, ascending; the distinct keys, sorted). Repeats are
-    rare, so one plain sort finds them and only the rows holding a repeated key are ordered."""
-    ordered = np.sort(keys)
-    new = np.ones(len(keys), dtype=bool)
-    new[1:] = ordered[1:] != ordered[:-1]
-    repeated = np.unique(ordered[~new])
-    if not len(repeated):
-        return np.zeros(0, dtype=np.int64), ordered
-    at = np.minimum(np.searchsorted(repeated, keys), len(repeated) - 1)
-    rows = np.flatnonzero(repeated[at] == keys)
-    return rows[_later_duplicates(keys[rows])], ordered[new]
+    """(rows repeating an earlier row's key, ascending; the distinct keys, sorted): the repeats
+    from a hash table, then one sort of the other keys."""
+    later = pd.Series(keys, copy=False).duplicated().to_numpy()
+    return np.flatnonzero(later), np.sort(keys[~later])
 
 
 def _redraw_repeats(keys: np.ndarray, redraw: Callable[[np.ndarray], np.ndarray]) -> None:
@@ -151,8 +145,8 @@ def _full_name_points(rng: np.random.Generator, male: np.ndarray) -> np.ndarray:
     """The names :func:`_full_names` draws (the same draws, in the same order) as ``(n, 4)``
     code points: surname, then the given name from the surname's length on, zero-padded."""
     n = len(male)
-    surname = _points("last_names")[rng.choice(len(pool("last_names")), size=n,
-                                               p=pool_weights("last_names"))]
+    surname = _points("last_names")[choice(rng, len(pool("last_names")), n,
+                                           pool_weights("last_names"))]
     given = np.empty((n, 2), dtype=np.uint32)
     for sex_pool, rows in (("first_names_male", male), ("first_names_female", ~male)):
         names, m = _points(sex_pool), int(rows.sum())
@@ -162,11 +156,12 @@ def _full_name_points(rng: np.random.Generator, male: np.ndarray) -> np.ndarray:
         pair = rng.random(m) < TWO_CHAR_GIVEN_SHARE
         part[pair, 0], part[pair, 1] = single[first[pair]], single[second[pair]]
         given[rows] = part
-    out = np.zeros((n, 4), dtype=np.uint32)
-    out[:, :2] = surname
-    at = np.where(surname[:, 1] == 0, 1, 2)
-    every = np.arange(n)
-    out[every, at], out[every, at + 1] = given[:, 0], given[:, 1]
+    out = np.empty((n, 4), dtype=np.uint32)
+    one = surname[:, 1] == 0             # a one-character surname: the given name moves left
+    out[:, 0] = surname[:, 0]
+    out[:, 1] = np.where(one, given[:, 0], surname[:, 1])
+    out[:, 2] = np.where(one, given[:, 1], given[:, 0])
+    out[:, 3] = np.where(one, 0, given[:, 1])
     return out
 
 
@@ -190,8 +185,8 @@ def _given_names(rng: np.random.Generator, male: np.ndarray) -> np.ndarray:
 
 
 def _full_names(rng: np.random.Generator, male: np.ndarray) -> np.ndarray:
-    surnames = _array("last_names")[rng.choice(len(pool("last_names")), size=len(male),
-                                                p=pool_weights("last_names"))]
+    surnames = _array("last_names")[choice(rng, len(pool("last_names")), len(male),
+                                           pool_weights("last_names"))]
     return _cat(surnames, _given_names(rng, male))
 
 
@@ -228,6 +223,10 @@ def _utf8(points: np.ndarray) -> pa.Array:
     """A ``large_string`` array of ``(n, k)`` code points below 2**16, zero-padded at the end,
     encoded to UTF-8 with array operations (no Python strings)."""
     p = np.asarray(points, dtype=np.uint32)
+    used = p > 0
+    if p.shape[1] <= 4 and (p >= 0x800).sum() == used.sum() and (
+            used[:, 1:] <= used[:, :-1]).all():
+        return _utf8_inline(p, used)
     one, two = p < 0x80, p < 0x800
     width = np.where(two, np.where(one, p > 0, 2), 3).astype(np.int8)
     slots = np.empty(p.shape + (3,), dtype=np.uint8)
@@ -239,6 +238,21 @@ def _utf8(points: np.ndarray) -> pa.Array:
     np.cumsum(width.sum(axis=1), out=offsets[1:])
     return pa.Array.from_buffers(pa.large_string(), len(p),
                                  [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def _utf8_inline(p: np.ndarray, used: np.ndarray) -> pa.Array:
+    """:func:`_utf8` of at most four characters of three UTF-8 bytes each (Chinese names):
+    each row's bytes fit inline in a 16-byte Arrow string view (length, then the bytes), so
+    the rows are encoded in place and Arrow packs them, with no compaction in numpy."""
+    n, k = p.shape
+    views = np.zeros((n, 16), dtype=np.uint8)
+    views[:, :4] = (3 * used.sum(axis=1)).astype("<i4").view(np.uint8).reshape(n, 4)
+    chars = views[:, 4:4 + 3 * k].reshape(n, k, 3)
+    chars[..., 0] = (0xE0 | (p >> 12)) * used
+    chars[..., 1] = (0x80 | ((p >> 6) & 0x3F)) * used
+    chars[..., 2] = (0x80 | (p & 0x3F)) * used
+    return pa.Array.from_buffers(pa.string_view(), n, [None, pa.py_buffer(views)]).cast(
+        pa.large_string())
 
 
 def person_names(rng: np.random.Generator, sexes, *, distinct: bool = False) -> np.ndarray:
@@ -265,7 +279,11 @@ def person_name_array(rng: np.random.Generator, male: np.ndarray, *,
 def _city_heads(city_names, n: int) -> tuple[list[str], np.ndarray]:
     """(the distinct city heads, sorted; each row's index into them): "芜湖市" and "芜湖" are
     both "芜湖". Rows share few cities, so each distinct value is read once (a hash
-    factorisation, not a sort of every row)."""
+    factorisation, not a sort of every row; a ``pandas.Categorical`` is factorised already)."""
+    if isinstance(city_names, pd.Categorical) and len(city_names) == n:
+        used = city_names.remove_unused_categories()
+        codes, raw = used.codes.astype(np.int64), [str(c) for c in used.categories]
+        return _heads(raw, codes, n)
     cities = np.asarray(city_names, dtype=object)
     if cities.ndim == 0:
         codes, raw = np.zeros(n, dtype=np.int64), [str(cities[()])]
@@ -273,6 +291,11 @@ def _city_heads(city_names, n: int) -> tuple[list[str], np.ndarray]:
         cities = np.broadcast_to(cities, (n,))
         codes, uniq = pd.factorize(cities, use_na_sentinel=False)
         raw = [str(c) for c in uniq]
+    return _heads(raw, codes, n)
+
+
+def _heads(raw: list[str], codes: np.ndarray, n: int) -> tuple[list[str], np.ndarray]:
+    """:func:`_city_heads` of the distinct city names ``raw`` and each row's index into them."""
     short = [c.removesuffix("市") if len(c) > 2 else c for c in raw]
     heads, inverse = np.unique(np.asarray(short, dtype=object).astype(str), return_inverse=True)
     return heads.tolist(), inverse[codes] if len(raw) else np.zeros(n, dtype=np.int64)
@@ -289,10 +312,11 @@ def company_name_array(rng: np.random.Generator, n: int, *, city_names, industry
                        unique: bool = True) -> pa.Array:
     """Registered company names such as "芜湖华远环保科技有限公司", as an Arrow string array.
 
-    ``city_names`` (one or one per row, with or without 市) opens the name; some names open with
-    "安徽" instead, and about 10% carry full-width brackets — "安徽恒通化工（集团）有限公司",
-    "恒通化工（芜湖）有限公司", "安徽恒通化工有限公司（芜湖分公司）" — so that bracket noise
-    matters. ``unique=True`` redraws the trade name of repeated names, in row order.
+    ``city_names`` (one or one per row, with or without 市, or a ``pandas.Categorical`` of them)
+    opens the name; some names open with "安徽" instead, and about 10% carry full-width
+    brackets — "安徽恒通化工（集团）有限公司", "恒通化工（芜湖）有限公司",
+    "安徽恒通化工有限公司（芜湖分公司）" — so that bracket noise matters. ``unique=True``
+    redraws the trade name of repeated names, in row order.
     """
     heads, city_id = _city_heads(city_names, n)
     words = pool("industry_words") if industry_words is None else tuple(industry_words)
@@ -300,7 +324,7 @@ def company_name_array(rng: np.random.Generator, n: int, *, city_names, industry
         raise ValueError("industry_words must not be empty")
     forms, trades = tuple(LEGAL_FORM_WEIGHTS), pool("trade_names")
     industry = rng.integers(0, len(words), n)
-    form = rng.choice(len(forms), size=n, p=list(LEGAL_FORM_WEIGHTS.values()))
+    form = choice(rng, len(forms), n, list(LEGAL_FORM_WEIGHTS.values()))
     province = rng.random(n) < PROVINCE_PREFIX_SHARE
     kind = np.where(rng.random(n) < BRACKET_SHARE, rng.integers(1, 4, n), 0)
     trade = rng.integers(0, len(trades), n)
@@ -325,10 +349,50 @@ def company_name_array(rng: np.random.Generator, n: int, *, city_names, industry
     joined = pc.binary_join_element_wise(
         *(_arrow_vocabulary(tuple(vocab)).take(pa.array(index, pa.int64()))
           for vocab, index in parts), "")
-    if unique and len(pc.unique(joined)) < n:
+    if unique and _repeated_text(parts, joined):
         raise ValueError("city names and industry words run into each other (like '黄山' and "
                          "'黄山区'), so distinct parts gave equal names")
     return joined
+
+
+# Rows of joined vocabulary parts are compared by a polynomial hash of their UTF-8 bytes,
+# modulo 2**64, which a concatenation gets from its parts: h(ab) = h(a) * BASE**len(b) + h(b).
+_HASH_BASE = 0x100000001B3
+
+
+@lru_cache(maxsize=64)
+def _text_hashes(values: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(hash, byte length) of each value, the bytes taken a column at a time."""
+    encoded = [v.encode("utf-8") for v in values]
+    width = max((len(b) for b in encoded), default=0)
+    raw = np.array(encoded, dtype=f"S{max(width, 1)}").view(np.uint8).reshape(len(values), -1)
+    length = np.array([len(b) for b in encoded], dtype=np.int64)
+    h = np.zeros(len(values), dtype=np.uint64)
+    for j in range(width):
+        h = np.where(j < length, h * np.uint64(_HASH_BASE) + raw[:, j], h)
+    return h, length
+
+
+@cache
+def _hash_powers(top: int) -> np.ndarray:
+    """``BASE**k`` modulo 2**64 for ``k`` in ``0 .. top``."""
+    return np.cumprod(np.r_[1, np.full(top, _HASH_BASE)].astype(np.uint64))
+
+
+def _repeated_text(parts: list, joined: pa.Array) -> bool:
+    """Whether ``joined``, the rows' concatenated ``(vocabulary, index)`` parts, repeats a string.
+
+    Hashes combined from the parts' stand for the strings (no hashing of a million strings);
+    only rows whose hashes repeat are compared as text."""
+    h = np.zeros(len(joined), dtype=np.uint64)
+    for vocab, index in parts:
+        part_hash, length = _text_hashes(tuple(vocab))
+        h = h * _hash_powers(int(length.max(initial=0)))[length[index]] + part_hash[index]
+    suspects = pd.Series(h, copy=False).duplicated(keep=False).to_numpy()
+    if not suspects.any():
+        return False
+    texts = joined.filter(pa.array(suspects))
+    return len(pc.unique(texts)) < len(texts)
 
 
 def addresses(rng: np.random.Generator, county_codes) -> np.ndarray:

@@ -60,7 +60,7 @@ def skeleton(source: str) -> str:
 
 def test_registered_point_spec():
     spec = get_point("housing_clauses")
-    assert spec.generate is H.generate and spec.reason_codes == REASON_CODES
+    assert spec.generate.__wrapped__ is H.generate and spec.reason_codes == REASON_CODES
     assert [t.name for t in spec.tables] == ["contracts", "clauses"]
     assert spec.table("contracts").column_names == [
         "contract_no", "project_name", "presale_permit_no", "developer_uscc", "developer_name",

@@ -32,6 +32,7 @@ from synthetic.points.correction_detention.schema import (
     WARNING_VIOLATIONS)
 from synthetic.points.correction_detention.order import stable_argsort
 from synthetic.points.correction_detention.plan import Plan, detention_lengths
+from synthetic.rng import choice
 
 DET, FINE, PWARN = range(3)
 TYPE_P = (0.4, 0.4, 0.2)
@@ -66,7 +67,7 @@ class Tables:
     """The event rows in presentation order (integer columns) and the subjects' order."""
 
     pun: dict                      # person, ptype, day, length, executed, revoked, violation
-    punishment_no: pa.Array
+    punishment_no: identity.DecisionNumbers
     violations: pa.Array           # the vocabulary ``pun["violation"]`` points into
     san: dict                      # subj, action, day
     chk: dict                      # subj, method, day
@@ -101,26 +102,45 @@ def _pun(person, ptype, day, length=None, executed=True, revoked=False) -> dict:
 def _records(rng, person, lo, hi) -> dict:
     """Ordinary records of any type: executed and standing, with a few exceptions."""
     n = len(person)
-    ptype = rng.choice(3, size=n, p=TYPE_P)
+    ptype = choice(rng, 3, n, TYPE_P)
     executed = np.where(ptype == FINE, rng.random(n) < 0.9, rng.random(n) < 0.97) | (ptype == PWARN)
     return _pun(person, ptype, _between(rng, lo, hi), detention_lengths(rng, n), executed,
                 rng.random(n) < 0.01)
 
 
-def within(subj, day, iv_subj, iv_lo, iv_hi) -> np.ndarray:
-    """Rows whose day lies in one of their subject's intervals ``[lo, hi]``."""
+@dataclass(frozen=True)
+class Grouping:
+    """Rows gathered by subject: ``order`` lists them subject by subject, and ``first`` and
+    ``count`` (per subject) give each subject's part of it."""
+
+    order: np.ndarray
+    first: np.ndarray
+    count: np.ndarray
+
+    @classmethod
+    def of(cls, subj: np.ndarray) -> "Grouping":
+        count = np.bincount(subj)
+        ordered = len(subj) < 2 or bool((subj[1:] >= subj[:-1]).all())
+        return cls(np.arange(len(subj)) if ordered else stable_argsort(subj),
+                   np.cumsum(count) - count, count)
+
+
+def within(subj, day, iv_subj, iv_lo, iv_hi, grouping: Grouping | None = None) -> np.ndarray:
+    """Rows whose day lies in one of their subject's intervals ``[lo, hi]``; ``grouping`` is
+    ``Grouping.of(iv_subj)`` when the caller has it already."""
     hit = np.zeros(len(subj), dtype=bool)
     if len(subj) == 0 or len(iv_subj) == 0:
         return hit
-    order = stable_argsort(iv_subj)
-    lo, hi = iv_lo[order], iv_hi[order]
-    count = np.bincount(iv_subj, minlength=int(max(subj.max(), iv_subj.max())) + 1)
-    start = np.cumsum(count) - count
-    first, n = start[subj], count.astype(np.int32)[subj]
-    for k in range(int(n.max())):
-        ok = np.flatnonzero(n > k)
-        j = first[ok] + k
-        hit[ok] |= (lo[j] <= day[ok]) & (day[ok] <= hi[j])
+    g = Grouping.of(iv_subj) if grouping is None else grouping
+    lo, hi = iv_lo[g.order], iv_hi[g.order]
+    known = subj < len(g.count)              # subjects above every interval's have none
+    live = np.flatnonzero(known)
+    first, n = g.first[subj[live]], g.count[subj[live]]
+    for k in range(int(n.max(initial=0))):
+        keep = n > k
+        live, first, n = live[keep], first[keep], n[keep]
+        j = first + k
+        hit[live] |= (lo[j] <= day[live]) & (day[live] <= hi[j])
     return hit
 
 
@@ -190,13 +210,20 @@ def _namesakes(rng, flags: dict, people: identity.People, start, end, today: int
     return people.append(twins), s, _pun(rows, DET, day, detention_lengths(rng, len(s)))
 
 
-def _onsite_inside(rng, case: Plan, subj, det: dict, share: np.ndarray, last) -> dict:
+def _own_windows(case: Plan) -> tuple:
+    """``within``'s intervals (and their grouping) of the days on or next to each subject's own
+    planned detentions."""
+    rows, slot = np.nonzero(case.present)
+    return (rows, case.day[rows, slot] - 1, case.day[rows, slot] + case.length[rows, slot],
+            Grouping.of(rows))
+
+
+def _onsite_inside(rng, own: tuple, subj, det: dict, share: np.ndarray, last) -> dict:
     """``现场`` check-ins of ``subj`` on a day of ``det`` (someone else's or a void detention),
-    for a ``share`` of them, never next to one of the subject's own effective detentions."""
+    for a ``share`` of them, never next to one of the subject's own effective detentions
+    (``own``, from :func:`_own_windows`)."""
     day = det["day"] + (rng.random(len(subj)) * det["length"]).astype(np.int64)
     keep = (rng.random(len(subj)) < share) & (day <= last[subj])
-    rows, slot = np.nonzero(case.present)
-    own = (rows, case.day[rows, slot] - 1, case.day[rows, slot] + case.length[rows, slot])
     keep &= ~within(subj, day, *own)
     return {"subj": subj[keep], "method": np.full(keep.sum(), _METHOD[ONSITE]),
             "day": day[keep]}
@@ -225,8 +252,9 @@ def build_events(rng: np.random.Generator, case: Plan, flags: dict, types: np.nd
     people, twin_of, twins = _namesakes(rng, flags, people, start, end, today, as_of)
     puns += [*additive, void, twins]
     # the subject checks in on a day its namesake, or a void detention of its own, is detained
-    chks.append(_onsite_inside(rng, case, twin_of, twins, np.ones(len(twin_of)), last))
-    chks.append(_onsite_inside(rng, case, void["person"], void,
+    own = _own_windows(case)
+    chks.append(_onsite_inside(rng, own, twin_of, twins, np.ones(len(twin_of)), last))
+    chks.append(_onsite_inside(rng, own, void["person"], void,
                                np.full(len(void["person"]), ONSITE_IN_VOID), last))
 
     pun = _cat(puns)
@@ -234,46 +262,49 @@ def build_events(rng: np.random.Generator, case: Plan, flags: dict, types: np.nd
     who = np.concatenate([pun["person"][det], twin_of])
     lo = np.concatenate([pun["day"][det], twins["day"]])
     dur = np.concatenate([pun["length"][det], twins["length"]])
-    sans.append(_routine_sanctions(rng, subj, start, last, (who, lo, lo + SANCTION_DAYS)))
-    chks.append(_routine_checkins(rng, subj, start, last, (who, lo - 1, lo + dur)))
+    grouping = Grouping.of(who)              # both kinds of window are the detentions'
+    sans.append(_routine_sanctions(rng, subj, start, last, (who, lo, lo + SANCTION_DAYS),
+                                   grouping))
+    chks.append(_routine_checkins(rng, subj, start, last, (who, lo - 1, lo + dur), grouping))
     return Rows(people=people, pun=pun, san=_cat(sans), chk=_cat(chks))
 
 
-def _routine_sanctions(rng, subj, start, last, windows) -> dict:
+def _routine_sanctions(rng, subj, start, last, windows, grouping: Grouping) -> dict:
     s = np.repeat(subj, 1 + rng.poisson(ROUTINE_ACTIONS, len(subj)))
     day = _between(rng, start[s], last[s])
     kinds = np.array([_ACTION[ADMONISH], _ACTION[WARNING], _ACTION[REFER_POLICE]])
-    action = kinds[rng.choice(3, size=len(s), p=ROUTINE_ACTION_P)]
-    action[(action == _ACTION[WARNING]) & within(s, day, *windows)] = _ACTION[ADMONISH]
+    action = kinds[choice(rng, 3, len(s), ROUTINE_ACTION_P)]
+    action[(action == _ACTION[WARNING]) & within(s, day, *windows, grouping)] = _ACTION[ADMONISH]
     return {"subj": s, "action": action, "day": day}
 
 
-def _routine_checkins(rng, subj, start, last, busy) -> dict:
+def _routine_checkins(rng, subj, start, last, busy, grouping: Grouping) -> dict:
     s = np.repeat(subj, rng.poisson(ROUTINE_CHECKINS, len(subj)))
     day = _between(rng, start[s], last[s])
-    method = rng.choice(len(METHODS), size=len(s), p=ROUTINE_METHOD_WEIGHTS)
-    keep = ~within(s, day, *busy)
+    method = choice(rng, len(METHODS), len(s), ROUTINE_METHOD_WEIGHTS)
+    keep = ~within(s, day, *busy, grouping)
     return {"subj": np.concatenate([subj, s[keep]]),
             "method": np.concatenate([np.full(len(subj), _METHOD[ONSITE]), method[keep]]),
             "day": np.concatenate([start, day[keep]])}
 
 
+# The violations of each record type (DET, FINE, PWARN): single words first, then every ordered
+# pair of two different words, one type after the other in one vocabulary.
+_VIOLATION_WORDS = (DETENTION_VIOLATIONS, FINE_VIOLATIONS, WARNING_VIOLATIONS)
+_VIOLATIONS = pa.array([v for words in _VIOLATION_WORDS for v in (
+    *words, *(a + "、" + b for a in words for b in words if a != b))], pa.string())
+_WORD_COUNT = np.array([len(words) for words in _VIOLATION_WORDS])
+_VOCAB_START = np.cumsum(_WORD_COUNT ** 2) - _WORD_COUNT ** 2
+
+
 def _violations(rng, ptype: np.ndarray, length: np.ndarray) -> tuple[pa.Array, np.ndarray]:
     """One violation per record (vocabulary, index); a detention of more than 15 days names two."""
-    vocab, offset, index = [], 0, np.zeros(len(ptype), dtype=np.int64)
     u, w = rng.random(len(ptype)), rng.random(len(ptype))
-    for code, words in ((DET, DETENTION_VIOLATIONS), (FINE, FINE_VIOLATIONS),
-                        (PWARN, WARNING_VIOLATIONS)):
-        k = len(words)
-        # single words first, then every ordered pair of two different words
-        vocab += [*words, *(a + "、" + b for a in words for b in words if a != b)]
-        rows = ptype == code
-        first = (u[rows] * k).astype(np.int64)
-        other = (w[rows] * (k - 1)).astype(np.int64)       # index among the k - 1 others
-        pair = k + first * (k - 1) + other
-        index[rows] = offset + np.where(length[rows] > 15, pair, first)
-        offset += k * k
-    return pa.array(vocab, pa.string()), index
+    k = _WORD_COUNT[ptype]
+    first = (u * k).astype(np.int64)
+    other = (w * (k - 1)).astype(np.int64)       # index among the k - 1 others
+    pair = k + first * (k - 1) + other
+    return _VIOLATIONS, _VOCAB_START[ptype] + np.where(length > 15, pair, first)
 
 
 _SCRAMBLE = 0x9E3779B97F4A7C15       # odd: multiplying by it permutes the values mod 2**bits

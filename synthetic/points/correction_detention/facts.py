@@ -33,7 +33,7 @@ from synthetic.points.correction_detention.flags import (
     REASON_FLAGS)
 from synthetic.points.correction_detention.schema import (
     CORRECTION_TYPES, GUANZHI, HUANXING, POINT, SANCTION_DAYS, TERM_DAYS, TYPE_WEIGHTS)
-from synthetic.rng import stream
+from synthetic.rng import choice, stream
 
 # Reason combinations of a clue: (no sanction, should propose, check-in), weight.
 _COMBOS = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 1], [0, 1, 1],
@@ -140,7 +140,7 @@ def _base(seed: int, size: int, as_of: datetime.date) -> dict:
     today = np.datetime64(as_of, "D").astype(np.int64)
     earliest = today - 365 * INTAKE_YEARS - 1
     start = earliest + rng.integers(0, today - PLANNING_MARGIN - earliest + 1, size)
-    types = rng.choice(len(CORRECTION_TYPES), size=size, p=TYPE_WEIGHTS)
+    types = choice(rng, len(CORRECTION_TYPES), size, TYPE_WEIGHTS)
     term_u = rng.random(size)
     county = people.county[:size]
     return {"people": people, "today": today, "start": start, "types": types,
@@ -148,19 +148,28 @@ def _base(seed: int, size: int, as_of: datetime.date) -> dict:
             "correction_no": identity.correction_numbers(rng, county, start)}
 
 
-def _pick(rng: np.random.Generator, ok: np.ndarray) -> np.ndarray:
-    """One column per row, uniform among the row's True columns (-1 where none is)."""
-    count = ok.sum(axis=1)
-    rank = (rng.random(len(ok)) * count).astype(np.int64)
-    running = np.cumsum(ok, axis=1, dtype=np.int16)    # a few columns: small counts
-    return np.where(count > 0, np.argmax(running > rank[:, None], axis=1), -1)
+def _pick(rng: np.random.Generator, ok: list[np.ndarray]) -> np.ndarray:
+    """One of the columns ``ok`` per row, uniform among the row's True ones (-1 where none is).
+
+    The ``rank``-th True column is the one after the columns where fewer than ``rank + 1`` are
+    True so far; counting those a column at a time keeps to a few small vector operations."""
+    count = np.zeros(len(ok[0]), dtype=np.int16)
+    for column in ok:
+        count += column
+    rank = (rng.random(len(count)) * count).astype(np.int16)
+    running, before = np.zeros_like(count), np.zeros_like(count)
+    for column in ok:
+        running += column
+        before += running <= rank
+    return np.where(count > 0, before, -1)
 
 
-def _eligible(fams, types, base) -> np.ndarray:
-    """Which family each subject can carry: some need the term to end early or late enough."""
+def _eligible(fams, types, base) -> list[np.ndarray]:
+    """Which family each subject can carry (a column per family): some need the term to end
+    early or late enough."""
     end, today = end_days(types, base["start"], base["term_u"]), base["today"]
     need = {HN_NOT_YET_DUE: end >= today - SANCTION_DAYS, HN_AFTER_END: end < today}
-    return np.column_stack([need.get(f, np.ones(len(end), dtype=bool)) for f in fams])
+    return [need.get(f, np.ones(len(end), dtype=bool)) for f in fams]
 
 
 def _roles(seed: int, size: int, difficulty: Difficulty, base: dict):
@@ -172,7 +181,7 @@ def _roles(seed: int, size: int, difficulty: Difficulty, base: dict):
     role[order[:n_clue]] = CLUE
     role[order[n_clue:n_clue + n_hn]] = HARD_NEGATIVE
     types = base["types"].copy()
-    combo = _COMBOS[rng.choice(len(_COMBO_P), size=size, p=_COMBO_P)]
+    combo = _COMBOS[choice(rng, len(_COMBO_P), size, _COMBO_P)]
     guanzhi = types == _GUANZHI
     combo[guanzhi, 1] = False                        # 管制 can never need a proposal
     combo[guanzhi & ~combo.any(axis=1), 0] = True

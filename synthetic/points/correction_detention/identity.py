@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from synthetic import idnumbers, regions
 from synthetic.points.correction_detention.order import dense_codes, stable_argsort
 from synthetic.points.correction_detention.schema import CENTER_SHARE, TOWNS
+from synthetic.take import take
 
 WUHU = "340200"
 WUHU_WEIGHT = 21              # Wuhu's counties repeated: about 60% of the people live there
@@ -148,7 +149,12 @@ def _sequence(rng: np.random.Generator, county: np.ndarray, year: np.ndarray,
 
 
 def _years(days: np.ndarray) -> np.ndarray:
-    return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    """Calendar years of day numbers: computed once per day of their range (a few thousand
+    days) and looked up per row, as calendar arithmetic on millions of rows is slow."""
+    first = int(days.min()) if len(days) else 0
+    span = np.arange(first, int(days.max()) + 1 if len(days) else 0)
+    year = span.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    return year[days - first]
 
 
 def _text(numbers: np.ndarray) -> pa.Array:
@@ -166,8 +172,26 @@ def correction_numbers(rng: np.random.Generator, counties: np.ndarray,
     return pc.binary_join_element_wise(_text(county), "JZ", _text(year * 100_000 + seq), "")
 
 
+@dataclass(frozen=True)
+class DecisionNumbers:
+    """Decision numbers as their parts (a head per county and year, and a sequence) until a
+    table asks for them in its row order: joined then, they are never copied as text."""
+
+    heads: pa.Array
+    head: np.ndarray
+    seq: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.seq)
+
+    def column(self, order: np.ndarray | None = None) -> pa.Array:
+        head, seq = (self.head, self.seq) if order is None else (self.head[order],
+                                                                 self.seq[order])
+        return pc.binary_join_element_wise(take(self.heads, head), _text(seq), "号", "")
+
+
 def punishment_numbers(rng: np.random.Generator, counties: np.ndarray,
-                       days: np.ndarray) -> pa.Array:
+                       days: np.ndarray) -> DecisionNumbers:
     """Unique decision numbers ``<city>公(<county>)行罚决字〔<year>〕<seq>号``, in date order."""
     year = _years(days)
     seq = _sequence(rng, counties, year, days)
@@ -176,5 +200,4 @@ def punishment_numbers(rng: np.random.Generator, counties: np.ndarray,
     y0 = int(year.min()) if len(year) else 0
     years = range(y0, int(year.max()) + 1 if len(year) else 0)
     vocab = pa.array([head + str(y) + "〕" for head in heads for y in years], pa.string())
-    return pc.binary_join_element_wise(vocab.take(pa.array(inverse * len(years) + (year - y0))),
-                                       _text(seq), "号", "")
+    return DecisionNumbers(vocab, inverse * len(years) + (year - y0), seq)

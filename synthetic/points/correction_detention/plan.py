@@ -22,6 +22,7 @@ from synthetic.points.correction_detention import flags as F
 from synthetic.points.correction_detention.schema import (
     COMBINED_DAYS, CORRECTION_TYPES, DETENTION_DAYS, DETENTION_DAYS_P, GUANZHI, HUANXING,
     SANCTION_DAYS)
+from synthetic.rng import choice
 
 H_NONE, H_WARN, H_PROP, H_LATE, H_NONSANC, H_BEFORE = range(6)
 C_NONE, C_ONSITE, C_REMOTE, C_NEXT = range(4)
@@ -59,8 +60,7 @@ class Plan:
 
 def detention_lengths(rng: np.random.Generator, n: int) -> np.ndarray:
     """Days of detention: mostly 3-15, a few 16-20 (two violations executed together)."""
-    common = np.asarray(DETENTION_DAYS)[rng.choice(len(DETENTION_DAYS), size=n,
-                                                    p=DETENTION_DAYS_P)]
+    common = np.asarray(DETENTION_DAYS)[choice(rng, len(DETENTION_DAYS), n, DETENTION_DAYS_P)]
     uniform = rng.integers(1, 16, n)
     combined = rng.integers(COMBINED_DAYS[0], COMBINED_DAYS[1] + 1, n)
     u = rng.random(n)

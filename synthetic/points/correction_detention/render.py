@@ -31,10 +31,12 @@ import pyarrow as pa
 from synthetic import noise
 from synthetic.difficulty import Difficulty, DifficultyProfile, profile
 from synthetic.points.correction_detention.facts import Facts
+from synthetic.points.correction_detention.identity import DecisionNumbers
 from synthetic.points.correction_detention.schema import (
     ACTIONS, CORRECTION_TYPES, METHODS, POINT, PUNISHMENT_TYPES, STATUS_ACTIVE, STATUS_ENDED,
     TABLES)
 from synthetic.rng import stream
+from synthetic.take import take
 
 DUPLICATED_TABLES = ("punishments", "sanctions", "checkins")
 TABLE_NAMES = tuple(t.name for t in TABLES)
@@ -48,6 +50,9 @@ class Strings:
     values: pa.Array
     index: np.ndarray
 
+    def __len__(self) -> int:
+        return len(self.index)
+
     @classmethod
     def of(cls, vocabulary, index) -> "Strings":
         return cls(pa.array(list(vocabulary), pa.string()), np.asarray(index, dtype=np.int64))
@@ -59,7 +64,7 @@ class Strings:
         rather than per row)."""
         new = np.ones(len(owner), dtype=bool)
         new[1:] = owner[1:] != owner[:-1]
-        return cls(values.take(pa.array(owner[new])), np.cumsum(new) - 1)
+        return cls(take(values, owner[new]), np.cumsum(new) - 1)
 
     @classmethod
     def dates(cls, facts: Facts, days: np.ndarray) -> "Strings":
@@ -68,16 +73,16 @@ class Strings:
         return cls(calendar, np.asarray(days, dtype=np.int64) - first)
 
     def rewrite(self, rows: np.ndarray, variant, rng: np.random.Generator, **options) -> None:
-        """Replace the cells of ``rows`` by ``variant(cells, rng, 1.0)`` (a ``noise`` function)."""
+        """Replace the cells of ``rows`` by ``variant(cells, rng, 1.0)`` (a ``noise`` function
+        on Arrow arrays)."""
         if len(rows):
-            cells = self.values.take(pa.array(self.index[rows])).to_numpy(zero_copy_only=False)
+            cells = self.values.take(pa.array(self.index[rows]))
             first = len(self.values)
-            self.values = pa.concat_arrays(
-                [self.values, pa.array(variant(cells, rng, 1.0, **options), pa.string())])
+            self.values = pa.concat_arrays([self.values, variant(cells, rng, 1.0, **options)])
             self.index[rows] = first + np.arange(len(rows))
 
     def column(self, order: np.ndarray | None) -> pa.Array:
-        return self.values.take(pa.array(self.index if order is None else self.index[order]))
+        return take(self.values, self.index if order is None else self.index[order])
 
 
 def _calendar(facts: Facts) -> tuple[int, pa.Array]:
@@ -116,7 +121,7 @@ def _punishments(facts: Facts) -> dict:
     ev, people = facts.events, facts.persons
     pun = ev.pun
     person = pun["person"]
-    return {"punishment_no": Strings(ev.punishment_no, np.arange(len(person))),
+    return {"punishment_no": ev.punishment_no,
             "name": Strings.grouped(people.name, person),
             "id_number": Strings.grouped(people.id_number, person),
             "punishment_type": Strings.of(PUNISHMENT_TYPES, pun["ptype"]),
@@ -141,24 +146,27 @@ def _checkins(facts: Facts) -> dict:
             "method": Strings.of(METHODS, chk["method"])}
 
 
+def _noise(columns: dict, rng, prof: DifficultyProfile, *steps) -> None:
+    """Each ``(column, variant, options)`` of ``steps`` in turn: rows at the noise rate, then
+    their variants."""
+    n = len(next(iter(columns.values())))
+    for name, variant, options in steps:
+        columns[name].rewrite(_rows(rng, n, prof.noise_rate), variant, rng, **options)
+
+
 def _noise_subjects(columns: dict, rng, prof: DifficultyProfile) -> None:
-    n = len(columns["name"].index)
-    columns["id_number"].rewrite(_rows(rng, n, prof.noise_rate), noise.noise_ids, rng,
-                                 legacy=False)
-    columns["name"].rewrite(_rows(rng, n, prof.noise_rate), noise.noise_person_names, rng)
+    _noise(columns, rng, prof, ("id_number", noise.noise_ids_arrow, {"legacy": False}),
+           ("name", noise.noise_person_names_arrow, {}))
 
 
 def _noise_punishments(columns: dict, rng, prof: DifficultyProfile) -> None:
-    n = len(columns["name"].index)
-    columns["id_number"].rewrite(_rows(rng, n, prof.noise_rate), noise.noise_ids, rng,
-                                 legacy=prof.legacy_ids)
-    columns["name"].rewrite(_rows(rng, n, prof.noise_rate), noise.noise_person_names, rng)
-    columns["decision_date"].rewrite(_rows(rng, n, prof.noise_rate), noise.noise_dates, rng)
+    _noise(columns, rng, prof, ("id_number", noise.noise_ids_arrow, {"legacy": prof.legacy_ids}),
+           ("name", noise.noise_person_names_arrow, {}),
+           ("decision_date", noise.noise_dates_arrow, {}))
 
 
 def _noise_sanctions(columns: dict, rng, prof: DifficultyProfile) -> None:
-    n = len(columns["action_date"].index)
-    columns["action_date"].rewrite(_rows(rng, n, prof.noise_rate), noise.noise_dates, rng)
+    _noise(columns, rng, prof, ("action_date", noise.noise_dates_arrow, {}))
 
 
 _BUILD = {"subjects": _subjects, "punishments": _punishments, "sanctions": _sanctions,
@@ -172,7 +180,7 @@ def _assemble(name: str, columns: dict, order: np.ndarray | None) -> pa.Table:
     arrays = []
     for field in schema:
         column = columns.pop(field.name)     # free each column's parts once it is built
-        if isinstance(column, Strings):
+        if isinstance(column, (Strings, DecisionNumbers)):
             arrays.append(column.column(order))
         else:
             arrays.append(pa.array(column if order is None else column[order], field.type))
@@ -193,7 +201,7 @@ def render_table(facts: Facts, name: str, seed: int, difficulty: Difficulty | st
     if name in _NOISE:
         _NOISE[name](columns, rng, prof)
     order = None
-    n = len(next(iter(columns.values())).index)
+    n = len(next(iter(columns.values())))
     if name in DUPLICATED_TABLES and prof.duplicate_rate > 0 and n:
         order = noise.duplicated_order(n, rng, prof.duplicate_rate)
     return _assemble(name, columns, order)

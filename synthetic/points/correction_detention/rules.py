@@ -125,9 +125,44 @@ _SPAN = 1 << 21              # day numbers (offset by _DAY0) fit below this
 _DAY0 = 1 << 20
 
 
-def _in_window(owner: np.ndarray, day: np.ndarray, ev_owner: np.ndarray, ev_day: np.ndarray,
-               lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Per query row: whether some event of ``owner`` has a day in ``[lo, hi]``."""
+def _in_window(owner: np.ndarray, events: dict, kind: np.ndarray, lo: np.ndarray,
+               hi: np.ndarray) -> np.ndarray:
+    """Per query row: whether some event of ``owner`` (``events["subj"]``) whose ``kind`` is
+    True has a day in ``[lo, hi]``."""
+    groups = _groups(events["subj"], len(kind))
+    if groups is None:
+        return _in_sorted_window(owner, events["subj"][kind], events["day"][kind], lo, hi)
+    # the generator's tables keep each subject's rows together: read the few rows of each
+    # queried subject in place rather than sorting every event
+    first, count = groups
+    first, count = first[owner], count[owner]
+    hit = np.zeros(len(owner), dtype=bool)
+    live = np.flatnonzero(count)
+    for k in range(int(count.max(initial=0))):
+        live = live[count[live] > k]
+        row = first[live] + k
+        day = events["day"][row]
+        hit[live] |= kind[row] & (lo[live] <= day) & (day <= hi[live])
+    return hit
+
+
+def _groups(subj: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(first row, row count) per subject ``0 .. n - 1`` when each subject's rows are
+    together, else None."""
+    starts = np.flatnonzero(np.r_[True, subj[1:] != subj[:-1]]) if len(subj) else np.zeros(
+        0, dtype=np.int64)
+    owners = subj[starts]
+    first, count = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    count[owners] = np.diff(np.r_[starts, len(subj)])
+    if count.sum() != len(subj):          # some subject's rows are in two places
+        return None
+    first[owners] = starts
+    return first, count
+
+
+def _in_sorted_window(owner: np.ndarray, ev_owner: np.ndarray, ev_day: np.ndarray,
+                      lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """:func:`_in_window` for events in any order, by one sort of (owner, day) keys."""
     keys = ev_owner.astype(np.int64)
     keys *= _SPAN
     keys += ev_day
@@ -156,8 +191,7 @@ def fact_labels(n_subjects: int, types: np.ndarray, start: np.ndarray, end: np.n
     found = []
 
     sanction = np.isin(san["action"], [ACTIONS.index(a) for a in SANCTIONS])
-    hit = _in_window(s[due], d[due], san["subj"][sanction], san["day"][sanction],
-                     d[due], d[due] + SANCTION_DAYS)
+    hit = _in_window(s[due], san, sanction, d[due], d[due] + SANCTION_DAYS)
     found.append((s[due][~hit], NO_SANCTION))
 
     order = np.lexsort((d, s))
@@ -176,7 +210,7 @@ def fact_labels(n_subjects: int, types: np.ndarray, start: np.ndarray, end: np.n
     found.append((ts[latest[ts] < td], SHOULD_PROPOSE))
 
     onsite = chk["method"] == METHODS.index(ONSITE)
-    hit = _in_window(s, d, chk["subj"][onsite], chk["day"][onsite], d, d + length - 1)
+    hit = _in_window(s, chk, onsite, d, d + length - 1)
     found.append((s[hit], CHECKIN_DURING))
 
     subj = np.concatenate([f[0] for f in found]).astype(np.int64)

@@ -27,7 +27,7 @@ from synthetic.points.farmland_tax.payments import (
 from synthetic.points.farmland_tax.render import (
     RenderedTables, clean_table, render, render_table)
 from synthetic.points.farmland_tax.rules import (
-    approval_area_m2, compute_labels, label_table, reasons, unit_yuan)
+    approval_area_m2, compute_labels, reasons, unit_yuan)
 from synthetic.points.farmland_tax.schema import (
     DEADLINE_DAYS, GENERATOR_VERSION, M2_PER_HA, POINT, REASON_CODES, RECORD_ID_COLUMN,
     SUBJECT_TABLE, SUBJECT_TABLES, TABLES, TITLE_EN, TITLE_ZH)
@@ -53,9 +53,17 @@ def labels_of(facts: Facts) -> pa.Table:
         unit * area, deadline < np.datetime64(facts.as_of, "D"),
         np.arange(len(use)) < n_app, rec.subject, np.round(rec.cents / 100, 2),
         (rec.code != 0) & (rec.code != terms.allowed[rec.subject]))
-    # only the labelled subjects' numbers become strings
-    named, at = np.unique(subject, return_inverse=True)
-    return label_table(pc.cast(pa.array(facts.ident.number[named]), pa.string()), at, reason)
+    # Subject numbers all have 14 digits, so their order as strings is their numeric order:
+    # one integer sort orders the rows as rules.label_table's string sort would.
+    key = np.sort(facts.ident.number[subject] * len(REASON_CODES) + _REASON_RANK[reason])
+    return pa.table({
+        "record_id": pc.cast(pa.array(key // len(REASON_CODES)), pa.string()),
+        "reason": _SORTED_REASONS.take(pa.array(key % len(REASON_CODES)))})
+
+
+# Each reason index's rank among the reason codes as strings, and the codes in that order.
+_REASON_RANK = np.argsort(np.argsort(REASON_CODES))
+_SORTED_REASONS = pa.array(sorted(REASON_CODES), pa.string())
 
 
 def generate(request: GenerationRequest) -> GeneratedScenario:

@@ -26,7 +26,7 @@ import pandas as pd
 from synthetic import pools
 from synthetic.difficulty import Difficulty, profile, role_counts  # noqa: F401  (role_counts is re-exported)
 from synthetic.points.farmland_tax import identity as ID, payments as PA, schema as S
-from synthetic.rng import stream
+from synthetic.rng import choice, stream
 
 # Intended reasons (what the role layer built).
 R_UNDECLARED, R_UNDERPAID = "r_undeclared", "r_underpaid"
@@ -218,7 +218,7 @@ def _roles(seed: int, difficulty: Difficulty, ident: ID.Identity) -> tuple[np.nd
     clues = np.sort(order[:n_clue])
     for rows, combos, p in ((clues[clues < ident.n_approvals], _APPROVAL_COMBOS, _APPROVAL_P),
                             (clues[clues >= ident.n_approvals], _PATCH_COMBOS, _PATCH_P)):
-        combo = rng.choice(len(p), size=len(rows), p=p)
+        combo = choice(rng, len(p), len(rows), p)
         for j, names in enumerate(combos):
             for name in names:
                 flags[name][rows[combo == j]] = True
@@ -329,12 +329,12 @@ def draw_facts(seed: int, size: int, difficulty: Difficulty | str,
     trade = rng.integers(0, len(pools.pool("trade_names")), n_app)
     number = rng.integers(101, 500, n_app)
     r = rng.permutation(len(paid.subject))
-    subject = paid.subject[r]
+    subject, payer = paid.subject[r], paid.entity[r]
     records = Records(
         record_id=ID.unique_numbers(rng, ID.COUNTY_NUMBER[ident.county[subject]], 13),
-        subject=subject, entity=paid.entity[r], cents=paid.cents[r], code=paid.code[r],
+        subject=subject, entity=payer, cents=paid.cents[r], code=paid.code[r],
         unit8=paid.unit8[r], area_centi=paid.area_centi[r], date=paid.date[r],
-        single=(paid.entity[r] == entity[subject]) & ident.single[subject])
+        single=(payer == entity[subject]) & ident.single[subject])
     return Facts(as_of=as_of, ident=ident, entities=ident.entities, role=role, flags=flags,
                  terms=terms, subject_entity=entity, approval_rows=a, patch_rows=p,
                  trade=trade[a], number=number[a], records=records)

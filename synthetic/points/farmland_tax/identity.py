@@ -19,10 +19,11 @@ import datetime
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from synthetic import creditcodes, pools, regions
-from synthetic.idnumbers import draw_people_arrays
+from synthetic.idnumbers import draw_people_arrays, later_repeats
 from synthetic.points.farmland_tax.schema import (
     ENTERPRISE, GOVERNMENT, INDIVIDUAL, POINT)
 from synthetic.rng import stream
@@ -42,6 +43,7 @@ BODIES = ("人民政府", "交通运输局", "水利局", "教育体育局", "�
 COUNTY_CODES = np.array([r.code for r in regions.counties()])
 COUNTY_NUMBER = COUNTY_CODES.astype(np.int64)
 CITY_NAMES = np.array([regions.city_of(c).name for c in COUNTY_CODES], dtype=object)
+_CITY_OF_COUNTY, _CITIES = pd.factorize(CITY_NAMES)
 WUHU_COUNTIES = np.flatnonzero([regions.region(c).parent == WUHU for c in COUNTY_CODES])
 OTHER_COUNTIES = np.flatnonzero([regions.region(c).parent != WUHU for c in COUNTY_CODES])
 
@@ -84,6 +86,11 @@ def _arrow(values) -> pa.Array:
     return out.cast(pa.string())
 
 
+def _city_names(county: np.ndarray) -> pd.Categorical:
+    """The counties' city names (``CITY_NAMES[county]``), kept as codes into the few cities."""
+    return pd.Categorical.from_codes(_CITY_OF_COUNTY[county], categories=_CITIES)
+
+
 def draw_counties(rng: np.random.Generator, n: int) -> np.ndarray:
     """County indices: 60% one of Wuhu's counties, the rest any other current Anhui county."""
     in_wuhu = rng.random(n) < WUHU_SHARE
@@ -118,13 +125,12 @@ def draw_identity(seed: int, size: int, as_of: datetime.date) -> Identity:
     rng = stream(seed, POINT, "identity")
     n_patch = size * PATCH_SHARE_TENTHS // 10
     n_app = size - n_patch
-    patch = np.arange(size) >= n_app
     u = rng.random(size)
-    user_type = np.zeros(size, dtype=np.int8)
-    for kind, p in ((False, USER_TYPE_P["approval"]), (True, USER_TYPE_P["patch"])):
-        cum = np.cumsum(p)
-        rows = patch == kind
-        user_type[rows] = np.minimum((u[rows, None] >= cum[None, :]).sum(axis=1), 2)
+    user_type = np.zeros(size, dtype=np.int8)        # approvals first, then patches
+    for rows, p in ((slice(0, n_app), USER_TYPE_P["approval"]),
+                    (slice(n_app, size), USER_TYPE_P["patch"])):
+        for bound in np.cumsum(p)[:-1]:               # the bounds at or below u
+            user_type[rows] += u[rows] >= bound
     entity = np.full(size, -1, dtype=np.int64)
     county = draw_counties(rng, size)          # kept for government subjects
 
@@ -143,7 +149,7 @@ def draw_identity(seed: int, size: int, as_of: datetime.date) -> Identity:
             c = draw_counties(rng, n_users)
             codes.append(creditcodes.make_uscc_array(rng, n_users, divisions=COUNTY_CODES[c],
                                                      registering="9", entity_type="1"))
-            names.append(pools.company_name_array(rng, n_users, city_names=CITY_NAMES[c],
+            names.append(pools.company_name_array(rng, n_users, city_names=_city_names(c),
                                                   industry_words=ENTERPRISE_WORDS, unique=True))
         else:
             people = draw_people_arrays(rng, n_users, as_of=as_of, min_age=22, max_age=85,
@@ -178,28 +184,17 @@ def government_entity(entities: Entities, county: np.ndarray, body: np.ndarray) 
 
 def unique_numbers(rng: np.random.Generator, prefix: np.ndarray, digits: int) -> np.ndarray:
     """``prefix`` followed by ``digits`` random digits, all distinct: a repeat of an earlier row
-    is redrawn, in row order, until it is new. One sort finds the repeats (they are rare); the
-    redrawn values are checked against the sorted first draw and one another only."""
+    is redrawn, in row order, until it is new. Repeats are found in hash tables (no sort of a
+    million numbers); a redrawn value must be new to the numbers and to the other redraws."""
     base = prefix.astype(np.int64) * 10**digits
     num = base + rng.integers(0, 10**digits, len(prefix))
-    ranked = np.sort(num)
-    repeated = ranked[1:][ranked[1:] == ranked[:-1]]
-    if not len(repeated):
-        return num
-    at = np.minimum(np.searchsorted(repeated, num), len(repeated) - 1)
-    rows = np.flatnonzero(repeated[at] == num)
-    later = np.ones(len(rows), dtype=bool)
-    later[np.unique(num[rows], return_index=True)[1]] = False
-    pending, accepted = rows[later], np.empty(0, dtype=np.int64)
+    pending = np.flatnonzero(later_repeats(num))
     while len(pending):
         new = base[pending] + rng.integers(0, 10**digits, len(pending))
-        at = np.minimum(np.searchsorted(ranked, new), len(ranked) - 1)
-        clash = (ranked[at] == new) | np.isin(new, accepted)
-        first = np.zeros(len(new), dtype=bool)
-        first[np.unique(new, return_index=True)[1]] = True
-        clash |= ~first
+        # the few numbers equal to a redraw, found by hashing the redraws (not the numbers)
+        taken = num[pd.Series(num, copy=False).isin(new).to_numpy()]
+        clash = later_repeats(new) | np.isin(new, taken)
         num[pending[~clash]] = new[~clash]
-        accepted = np.concatenate([accepted, new[~clash]])
         pending = pending[clash]
     return num
 

@@ -39,6 +39,7 @@ from synthetic.difficulty import Difficulty, DifficultyProfile, profile
 from synthetic.points.farmland_tax import identity as ID, schema as S
 from synthetic.points.farmland_tax.facts import HN_CODE_ONLY, HN_NOISY_CODE, Facts
 from synthetic.rng import stream
+from synthetic.take import take
 
 EMPTY_SHARE = 0.5        # empty source_ref / credit codes at this share of the noise rate (hard)
 NAMESAKE_SHARE = 0.5     # villagers given a namesake, at this share of the noise rate (hard)
@@ -63,7 +64,7 @@ _TEMPLATES = {
 _FIELDS = ("trade", "n", "name", "")
 
 
-def _template_parts() -> tuple[list[str], list[str], np.ndarray]:
+def _template_parts() -> tuple[pa.Array, pa.Array, np.ndarray]:
     heads, tails, field = [], [], []
     for use in S.LAND_USES:
         pieces = re.split(r"\{(\w+)\}", _TEMPLATES[use])
@@ -71,7 +72,7 @@ def _template_parts() -> tuple[list[str], list[str], np.ndarray]:
         heads.append(pieces[2])
         tails.append(pieces[4] if len(pieces) == 5 else "")
         field.append(_FIELDS.index(pieces[3]) if len(pieces) == 5 else 3)
-    return heads, tails, np.array(field)
+    return pa.array(heads, pa.string()), pa.array(tails, pa.string()), np.array(field)
 
 
 _HEADS, _TAILS, _FIELD = _template_parts()
@@ -109,15 +110,16 @@ class Strings:
             self.chunks = []
         return self.values
 
-    def cells(self, rows: np.ndarray) -> np.ndarray:
+    def cells(self, rows: np.ndarray) -> pa.Array:
         at = self.index[rows]
         values = self.values if not len(at) or at.max() < len(self.values) else self._joined()
-        return values.take(pa.array(at)).to_numpy(zero_copy_only=False)
+        return values.take(pa.array(at))
 
     def rewrite(self, rows: np.ndarray, variant, rng: np.random.Generator) -> None:
-        """Replace the cells of ``rows`` by ``variant(cells, rng, 1.0)`` (a ``noise`` function)."""
+        """Replace the cells of ``rows`` by ``variant(cells, rng, 1.0)`` (a ``noise`` function
+        on Arrow arrays)."""
         if len(rows):
-            self.set(rows, pa.array(variant(self.cells(rows), rng, 1.0), pa.string()))
+            self.set(rows, variant(self.cells(rows), rng, 1.0))
 
     def set(self, rows: np.ndarray, cells: pa.Array) -> None:
         """Rows ``rows`` show ``cells`` (one per row, or a single one for all)."""
@@ -126,7 +128,7 @@ class Strings:
         self.index[rows] = first + (np.arange(len(rows)) if len(cells) > 1 else 0)
 
     def column(self, order: np.ndarray | None) -> pa.Array:
-        return self._joined().take(pa.array(self.index if order is None else self.index[order]))
+        return take(self._joined(), self.index if order is None else self.index[order])
 
 
 def _rows(rng: np.random.Generator, n: int, rate: float, forced=None) -> np.ndarray:
@@ -140,10 +142,11 @@ def _numbers(values: np.ndarray) -> pa.Array:
     return pc.cast(pa.array(values, pa.int64()), pa.string())
 
 
-# Per county index: its code and the place that opens a project name.
+# Per county index: its code; per county and land use, the opening of a project name (the
+# place and the template's head).
 _COUNTY_TEXT = pa.array(ID.COUNTY_CODES.tolist(), pa.string())
-_PLACES = pa.array([regions.full_name(c).removeprefix("安徽省") for c in ID.COUNTY_CODES],
-                   pa.string())
+_OPENINGS = pa.array([regions.full_name(c).removeprefix("安徽省") + head
+                      for c in ID.COUNTY_CODES for head in _HEADS.to_pylist()], pa.string())
 
 
 def project_names(facts: Facts) -> pa.Array:
@@ -159,12 +162,9 @@ def project_names(facts: Facts) -> pa.Array:
     at = np.select([field == 0, field == 1], [facts.trade, n_trades + facts.number - _NUMBERS[0]],
                    n_trades + n_numbers)
     at[named] = n_trades + n_numbers + 1 + np.arange(len(named))
-    middle = pa.concat_arrays([_TRADES, _PROJECT_NUMBERS, pa.array([""]), names]).take(
-        pa.array(at))
-    return pc.binary_join_element_wise(
-        _PLACES.take(pa.array(facts.ident.county[rows].astype(np.int64))),
-        pa.array(_HEADS, pa.string()).take(pa.array(use)), middle,
-        pa.array(_TAILS, pa.string()).take(pa.array(use)), "")
+    middle = take(pa.concat_arrays([_TRADES, _PROJECT_NUMBERS, pa.array([""]), names]), at)
+    opening = take(_OPENINGS, facts.ident.county[rows].astype(np.int64) * len(_HEADS) + use)
+    return pc.binary_join_element_wise(opening, middle, take(_TAILS, use), "")
 
 
 def shown_names(facts: Facts, seed: int, difficulty: Difficulty) -> np.ndarray:
@@ -250,13 +250,13 @@ def _tax_records(facts: Facts, shown: np.ndarray) -> dict:
 def _noise_codes(column: Strings, rows: np.ndarray, person: np.ndarray, rng,
                  legacy: bool) -> None:
     """ID numbers of people and credit codes of organisations, at the chosen rows."""
-    column.rewrite(rows[person[rows]], partial(noise.noise_ids, legacy=legacy), rng)
-    column.rewrite(rows[~person[rows]], noise.noise_credit_codes, rng)
+    column.rewrite(rows[person[rows]], partial(noise.noise_ids_arrow, legacy=legacy), rng)
+    column.rewrite(rows[~person[rows]], noise.noise_credit_codes_arrow, rng)
 
 
 def _noise_names(column: Strings, rows: np.ndarray, person: np.ndarray, rng) -> None:
-    column.rewrite(rows[person[rows]], noise.noise_person_names, rng)
-    column.rewrite(rows[~person[rows]], noise.noise_company_names, rng)
+    column.rewrite(rows[person[rows]], noise.noise_person_names_arrow, rng)
+    column.rewrite(rows[~person[rows]], noise.noise_company_names_arrow, rng)
 
 
 def _noise_subjects(code: str, name: str, date: str):
@@ -266,7 +266,7 @@ def _noise_subjects(code: str, name: str, date: str):
         person = facts.entities.kind[entity] == S.INDIVIDUAL
         _noise_codes(columns[code], _rows(rng, n, rate), person, rng, prof.legacy_ids)
         _noise_names(columns[name], _rows(rng, n, rate), person, rng)
-        columns[date].rewrite(_rows(rng, n, rate), noise.noise_dates, rng)
+        columns[date].rewrite(_rows(rng, n, rate), noise.noise_dates_arrow, rng)
     return apply
 
 
@@ -291,7 +291,7 @@ def _noise_records(columns: dict, entity: np.ndarray, facts: Facts, rng,
                                     & ~person)
         code.set(blank_code, pa.array([""]))
         name.index[blank_code] = entity[blank_code]   # beside it, the exact registered name
-    columns["declared_date"].rewrite(_rows(rng, n, rate), noise.noise_dates, rng)
+    columns["declared_date"].rewrite(_rows(rng, n, rate), noise.noise_dates_arrow, rng)
 
 
 _BUILD = {"county_rates": _county_rates, "approvals": _approvals, "patches": _patches,
@@ -309,7 +309,7 @@ def _assemble(name: str, columns: dict, order: np.ndarray | None) -> pa.Table:
         if isinstance(column, Strings):
             arrays.append(column.column(order))
         elif isinstance(column, pa.Array):
-            arrays.append(column if order is None else column.take(pa.array(order)))
+            arrays.append(column if order is None else take(column, order))
         else:
             arrays.append(pa.array(column if order is None else column[order], field.type))
     return pa.Table.from_arrays(arrays, schema=schema)
