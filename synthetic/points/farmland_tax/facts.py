@@ -22,6 +22,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from synthetic import pools
 from synthetic.difficulty import Difficulty, profile, role_counts  # noqa: F401  (role_counts is re-exported)
@@ -150,6 +152,12 @@ class Facts:
         return clean_table(self, name).to_pandas()
 
     @cached_property
+    def number_text(self) -> pa.Array:
+        """Every subject's number as text, made once: approvals, patches and tax records (its
+        ``source_ref``) all show it, gathered from here by row."""
+        return pc.cast(pa.array(self.ident.number, pa.int64()), pa.string())
+
+    @cached_property
     def county_rates(self) -> pd.DataFrame:
         return self._clean("county_rates")
 
@@ -271,14 +279,23 @@ def _land_uses(rng, ident: ID.Identity, flags: dict) -> np.ndarray:
     return use
 
 
+def _log_bounds() -> tuple[np.ndarray, np.ndarray]:
+    """Log area bounds of approvals then patches, one row per land use: patches are a tenth the
+    size (rural housing 60-400 m2, others at least 50-400 m2)."""
+    lo, hi, rural = _AREA[:, 0], _AREA[:, 1], USE_IS["rural"]
+    return (np.log(np.concatenate([lo, np.where(rural, 60, np.maximum(50, lo / 10))])),
+            np.log(np.concatenate([hi, np.where(rural, 400, np.maximum(400, hi / 10))])))
+
+
+_LOG_LO, _LOG_HI = _log_bounds()
+
+
 def _areas(rng, use: np.ndarray, n_app: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(farmland m2, basic farmland m2) of approvals and patch areas in hundredths of a m2."""
     size = len(use)
-    lo, hi = _AREA[use, 0], _AREA[use, 1]
-    patch = np.arange(size) >= n_app
-    lo = np.where(patch, np.where(USE_IS["rural"][use], 60, np.maximum(50, lo / 10)), lo)
-    hi = np.where(patch, np.where(USE_IS["rural"][use], 400, np.maximum(400, hi / 10)), hi)
-    m2 = np.floor(np.exp(rng.uniform(np.log(lo), np.log(hi)))).astype(np.int64)
+    # log bounds per (approval | patch, land use): a gather, not a million logs
+    table = (np.arange(size) >= n_app) * len(_AREA) + use
+    m2 = np.floor(np.exp(rng.uniform(_LOG_LO[table], _LOG_HI[table]))).astype(np.int64)
     share = rng.uniform(0.05, 0.6, size)
     has_basic = (rng.random(size) < BASIC_SHARE) & ~USE_IS["rural"][use]
     basic = np.where(has_basic, np.floor(m2 * share), 0).astype(np.int64)

@@ -207,7 +207,7 @@ def _county_rates(facts: Facts, shown: np.ndarray) -> dict:
 def _approvals(facts: Facts, shown: np.ndarray) -> dict:
     rows, ents, terms = facts.approval_rows, facts.entities, facts.terms
     e = facts.subject_entity[rows]
-    return {"approval_no": _numbers(facts.ident.number[rows]),
+    return {"approval_no": take(facts.number_text, rows),
             "project_name": project_names(facts),
             "user_code": Strings(ents.code, e),
             "user_name": Strings(ents.name, shown[e]),
@@ -222,7 +222,7 @@ def _approvals(facts: Facts, shown: np.ndarray) -> dict:
 def _patches(facts: Facts, shown: np.ndarray) -> dict:
     rows, ents, terms = facts.patch_rows, facts.entities, facts.terms
     e = facts.subject_entity[rows]
-    return {"patch_no": _numbers(facts.ident.number[rows]),
+    return {"patch_no": take(facts.number_text, rows),
             "county_code": Strings(_COUNTY_TEXT, facts.ident.county[rows]),
             "occupier_code": Strings(ents.code, e),
             "occupier_name": Strings(ents.name, shown[e]),
@@ -234,8 +234,7 @@ def _patches(facts: Facts, shown: np.ndarray) -> dict:
 def _tax_records(facts: Facts, shown: np.ndarray) -> dict:
     rec, ents = facts.records, facts.entities
     return {"tax_record_id": _numbers(rec.record_id),
-            "source_ref": Strings(_numbers(facts.ident.number[rec.subject]),
-                                  np.arange(len(rec.subject))),
+            "source_ref": Strings(facts.number_text, rec.subject.copy()),
             "taxpayer_code": Strings(ents.code, rec.entity.copy()),
             "taxpayer_name": Strings(ents.name, shown[rec.entity]),
             "taxed_area_m2": np.round(rec.area_centi / 100, 2),
