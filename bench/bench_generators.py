@@ -89,33 +89,47 @@ def faker_rows_per_cpu_s(rows: int = FAKER_ROWS) -> float:
 
 
 def measure(points: list[str], sizes: tuple[int, ...]) -> tuple[list[dict], float, list[str]]:
+    """Every point at every size; the repeats go round the points (a, b, c, a, b, c, ...) so
+    that a slow spell of the shared machine lands on several points' runs rather than on
+    every run of one point, and the median leaves it out."""
     faker = faker_rows_per_cpu_s()
     print(f"Faker zh_CN: {faker:,.0f} rows per CPU second", flush=True)
-    results, failures = [], []
+    runs: dict[tuple[str, int], list[Run]] = {}
+    failed: dict[str, str] = {}
+    for size in sizes:
+        for _ in range(REPEATS[size]):
+            for point in points:
+                if point in failed:
+                    continue
+                try:
+                    runs.setdefault((point, size), []).append(run_child("generate", point, size))
+                except subprocess.CalledProcessError as exc:
+                    failure = (exc.stderr or "").strip().splitlines()[-1:] or ["no output"]
+                    print(f"{point} at {size:,}: failed: {failure[0]}", flush=True)
+                    failed[point] = f"- `{point}` at {size:,} subjects failed: `{failure[0]}`"
+                    runs.pop((point, size), None)
+    results = []
     for point in points:
         for size in sizes:
-            try:
-                runs = [run_child("generate", point, size) for _ in range(REPEATS[size])]
-            except subprocess.CalledProcessError as exc:
-                failure = (exc.stderr or "").strip().splitlines()[-1:] or ["no output"]
-                print(f"{point} at {size:,}: failed: {failure[0]}", flush=True)
-                failures.append(f"- `{point}` at {size:,} subjects failed: `{failure[0]}`")
-                break
+            if (point, size) in runs:
+                results.append(_row(point, size, runs[point, size], faker))
+    return results, faker, list(failed.values())
 
-            wall = statistics.median(r.wall_s for r in runs)
-            cpu = statistics.median(r.cpu_s for r in runs)
-            row = {"point": point, "size": size, "rows": runs[0].rows, "wall_s": wall,
-                   "cpu_s": cpu, "rows_per_s": runs[0].rows / wall,
-                   "rows_per_cpu_s": runs[0].rows / cpu,
-                   "peak_gib": max(r.peak_bytes for r in runs) / 2**30, "repeats": len(runs)}
-            if size == MILLION:
-                written = run_child("write", point, size)   # generation worked at this size
-                row["write_wall_s"] = written.wall_s
-                row["write_peak_gib"] = written.peak_bytes / 2**30
-            row["x_faker"] = row["rows_per_cpu_s"] / faker
-            print(json.dumps(row), flush=True)
-            results.append(row)
-    return results, faker, failures
+
+def _row(point: str, size: int, runs: list[Run], faker: float) -> dict:
+    wall = statistics.median(r.wall_s for r in runs)
+    cpu = statistics.median(r.cpu_s for r in runs)
+    row = {"point": point, "size": size, "rows": runs[0].rows, "wall_s": wall,
+           "cpu_s": cpu, "rows_per_s": runs[0].rows / wall,
+           "rows_per_cpu_s": runs[0].rows / cpu,
+           "peak_gib": max(r.peak_bytes for r in runs) / 2**30, "repeats": len(runs),
+           "x_faker": runs[0].rows / cpu / faker}
+    if size == MILLION:
+        written = run_child("write", point, size)   # generation worked at this size
+        row["write_wall_s"] = written.wall_s
+        row["write_peak_gib"] = written.peak_bytes / 2**30
+    print(json.dumps(row), flush=True)
+    return row
 
 
 def report(results: list[dict], faker: float, sizes: tuple[int, ...],
@@ -125,7 +139,8 @@ def report(results: list[dict], faker: float, sizes: tuple[int, ...],
         "",
         f"`python bench/bench_generators.py{' --quick' if MILLION not in sizes else ''}` — "
         f"{DIFFICULTY} scenarios, seed {SEED}, as_of {AS_OF}; each generation in a fresh "
-        "process (imports not timed); median of 5 runs at 10k subjects, 3 at 100k and 1M. "
+        "process (imports not timed); median of 5 runs at 10k subjects, 3 at 100k and 1M, the "
+        "repeats taken in turn across the points. "
         "*Rows* counts every table's rows; *rows/s per core* is rows per CPU second of the "
         "generating process; *× Faker* compares it with Faker zh_CN building a person table "
         f"(name, ID number, address, birth date) row by row, {FAKER_ROWS:,} rows in the same "
